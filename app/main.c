@@ -1,0 +1,34 @@
+/* main.c
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "mr-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "mr-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(MrApplication) app = NULL;
+
+  /* Before anything translatable, the --help text included. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name (_("Millrace"));
+
+  app = mr_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

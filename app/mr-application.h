@@ -1,0 +1,21 @@
+/* mr-application.h
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define MR_TYPE_APPLICATION (mr_application_get_type())
+
+G_DECLARE_FINAL_TYPE (MrApplication, mr_application, MR, APPLICATION, AdwApplication)
+
+MrApplication *mr_application_new              (void) G_GNUC_WARN_UNUSED_RESULT;
+char          *mr_application_dup_default_data_dir (MrApplication *self) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

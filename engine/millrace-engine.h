@@ -1,0 +1,24 @@
+/* millrace-engine.h
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#define MILLRACE_ENGINE_INSIDE
+
+#include "log/mr-compression.h"
+#include "log/mr-crc32c.h"
+#include "log/mr-log-config.h"
+#include "log/mr-log-error.h"
+#include "log/mr-log-inventory.h"
+#include "log/mr-log-io.h"
+#include "log/mr-partition-log.h"
+#include "log/mr-record-batch.h"
+#include "log/mr-record-batch-builder.h"
+
+#undef MILLRACE_ENGINE_INSIDE

@@ -1,0 +1,263 @@
+/* mr-test-util.c
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "mr-test"
+
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mr-test-util.h"
+
+char *
+mr_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_dir_make_tmp ("millrace-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_tree_recursive (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                        NULL, NULL);
+  if (children != NULL)
+    {
+      GFileInfo *info = NULL;
+      GFile *child = NULL;
+
+      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL)
+             && info != NULL)
+        remove_tree_recursive (child);
+    }
+
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+mr_test_remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL)
+    return;
+
+  file = g_file_new_for_path (path);
+  remove_tree_recursive (file);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+GBytes *
+mr_test_build_batch (guint          n_records,
+                     gsize          value_size,
+                     guint          key_base,
+                     gint64         first_timestamp,
+                     MrCompression  codec)
+{
+  g_autoptr(MrRecordBatchBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *value = g_malloc (MAX (value_size, 1));
+  GBytes *batch = NULL;
+
+  builder = mr_record_batch_builder_new (codec);
+
+  for (guint i = 0; i < n_records; i++)
+    {
+      char key[32];
+      int key_len = g_snprintf (key, sizeof key, "key-%u", key_base + i);
+
+      for (gsize j = 0; j < value_size; j++)
+        value[j] = (guint8)('a' + (key_base + i + j) % 26);
+
+      mr_record_batch_builder_add (builder, first_timestamp + i,
+                                   (const guint8 *)key, key_len,
+                                   value, value_size, NULL, 0);
+    }
+
+  batch = mr_record_batch_builder_finish (builder, &error);
+  g_assert_no_error (error);
+  return batch;
+}
+
+static gssize
+test_io_pwritev (const MrLogIo      *io,
+                 int                 fd,
+                 const struct iovec *iov,
+                 int                 iovcnt,
+                 goffset             offset)
+{
+  MrTestIo *test_io = (MrTestIo *)io;
+  gsize total = 0;
+
+  g_atomic_int_inc (&test_io->n_writes);
+  for (int i = 0; i < iovcnt; i++)
+    total += iov[i].iov_len;
+
+  if (test_io->write_budget >= 0)
+    {
+      if (test_io->write_budget == 0)
+        {
+          errno = test_io->write_errno;
+          return -1;
+        }
+      if ((gint64)total > test_io->write_budget)
+        {
+          /* A partial write, as a filling disk gives. */
+          struct iovec one = iov[0];
+
+          one.iov_len = MIN (one.iov_len, (gsize)test_io->write_budget);
+          test_io->write_budget -= one.iov_len;
+          return pwritev (fd, &one, 1, offset);
+        }
+      test_io->write_budget -= total;
+    }
+
+  return pwritev (fd, iov, iovcnt, offset);
+}
+
+static gssize
+test_io_pread (const MrLogIo *io,
+               int            fd,
+               void          *buf,
+               gsize          count,
+               goffset        offset)
+{
+  return pread (fd, buf, count, offset);
+}
+
+static int
+test_io_fdatasync (const MrLogIo *io,
+                   int            fd)
+{
+  MrTestIo *test_io = (MrTestIo *)io;
+
+  g_atomic_int_inc (&test_io->n_syncs);
+  if (test_io->fail_syncs)
+    {
+      errno = EIO;
+      return -1;
+    }
+  return fdatasync (fd);
+}
+
+static int
+test_io_ftruncate (const MrLogIo *io,
+                   int            fd,
+                   goffset        length)
+{
+  return ftruncate (fd, length);
+}
+
+static gint64
+test_io_now_ms (const MrLogIo *io)
+{
+  return ((MrTestIo *)io)->now_ms;
+}
+
+void
+mr_test_io_init (MrTestIo *test_io)
+{
+  memset (test_io, 0, sizeof *test_io);
+  test_io->io.pwritev = test_io_pwritev;
+  test_io->io.pread = test_io_pread;
+  test_io->io.fdatasync = test_io_fdatasync;
+  test_io->io.ftruncate = test_io_ftruncate;
+  test_io->io.now_ms = test_io_now_ms;
+  test_io->now_ms = 1700000000000;
+  test_io->write_budget = -1;
+  test_io->write_errno = ENOSPC;
+}
+
+MrPartitionLog *
+mr_test_open_log (const char    *directory,
+                  const MrLogIo *io,
+                  ...)
+{
+  g_autoptr(GError) error = NULL;
+  MrPartitionLog *log = NULL;
+  MrLogConfig config;
+  const char *name;
+  va_list args;
+
+  mr_log_config_init_defaults (&config);
+
+  va_start (args, io);
+  while ((name = va_arg (args, const char *)) != NULL)
+    {
+      const char *value = va_arg (args, const char *);
+
+      mr_log_config_set (&config, name, value, &error);
+      g_assert_no_error (error);
+    }
+  va_end (args);
+
+  log = mr_partition_log_open (directory, &config, io, MR_LOG_OPEN_FLAGS_NONE,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (log);
+  return log;
+}
+
+gint64
+mr_test_append (MrPartitionLog *log,
+                guint           n_records,
+                gsize           value_size,
+                guint           key_base,
+                gint64          first_timestamp)
+{
+  g_autoptr(GBytes) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  MrAppendInfo info;
+  gsize len = 0;
+  const guint8 *data;
+
+  batch = mr_test_build_batch (n_records, value_size, key_base,
+                               first_timestamp, MR_COMPRESSION_NONE);
+  data = g_bytes_get_data (batch, &len);
+  mr_partition_log_append (log, data, len, -1, MR_APPEND_FLAGS_ASSIGN_OFFSETS,
+                           &info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info.n_records, ==, n_records);
+  return info.first_offset;
+}
+
+GBytes *
+mr_test_read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, len);
+}
+
+char *
+mr_test_dup_artifact_path (const char *file_name)
+{
+  const char *dir = g_getenv ("MILLRACE_TEST_ARTIFACTS_DIR");
+  g_autofree char *fallback = NULL;
+
+  if (dir == NULL)
+    dir = fallback = g_build_filename (g_get_tmp_dir (), "millrace-artifacts",
+                                       NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return g_build_filename (dir, file_name, NULL);
+}

@@ -1,0 +1,64 @@
+/* mr-test-util.h
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <millrace-engine.h>
+
+G_BEGIN_DECLS
+
+/* A fresh directory under the system's temporary directory; remove it with
+ * mr_test_remove_tree(). */
+char    *mr_test_make_tmpdir      (void) G_GNUC_WARN_UNUSED_RESULT;
+void     mr_test_remove_tree      (const char     *path);
+
+/* A batch of @n_records records: keys "key-<key_base + i>", values of
+ * @value_size bytes that encode the key, timestamps @first_timestamp + i. */
+GBytes  *mr_test_build_batch      (guint           n_records,
+                                   gsize           value_size,
+                                   guint           key_base,
+                                   gint64          first_timestamp,
+                                   MrCompression   codec) G_GNUC_WARN_UNUSED_RESULT;
+
+/* An I/O table for partition logs that tests steer: a fake clock, writes
+ * that fail (a full disk), and counters. The MrLogIo comes first, so a
+ * pointer to it is a pointer to the whole. */
+typedef struct
+{
+  MrLogIo  io;
+  gint64   now_ms;            /* the clock; advance it by hand */
+  gint64   write_budget;      /* bytes still writable; -1: no limit */
+  int      write_errno;       /* errno once the budget is spent */
+  int      fail_syncs;        /* fdatasync fails while non-zero */
+  gint     n_syncs;           /* fdatasync calls (atomic) */
+  gint     n_writes;          /* pwritev calls (atomic) */
+} MrTestIo;
+
+void     mr_test_io_init          (MrTestIo       *test_io);
+
+/* Opens a log with defaults changed by @config_pairs ("name", "value", ...,
+ * NULL). */
+MrPartitionLog *mr_test_open_log  (const char     *directory,
+                                   const MrLogIo  *io,
+                                   ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+
+/* Appends a batch built by mr_test_build_batch() with assigned offsets and
+ * returns its first offset. */
+gint64   mr_test_append           (MrPartitionLog *log,
+                                   guint           n_records,
+                                   gsize           value_size,
+                                   guint           key_base,
+                                   gint64          first_timestamp);
+
+/* The whole file, for byte-for-byte comparisons. */
+GBytes  *mr_test_read_file        (const char     *path) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Where tests leave files for people to look at (screenshots); created on
+ * demand. */
+char    *mr_test_dup_artifact_path (const char    *file_name) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
