@@ -15,7 +15,7 @@ with open(sys.argv[1], encoding="utf-8") as log:
         result = json.loads(line)
         cases_failed = 0
         cases = 0
-        for out in (result.get("stdo") or "").splitlines():
+        for out in (result.get("stdout") or "").splitlines():
             if re.match(r"^ok \d+", out):
                 cases += 1
                 if re.search(r"#\s*SKIP", out, re.IGNORECASE):

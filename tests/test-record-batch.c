@@ -1474,6 +1474,36 @@ test_record_batch_wide_fields (void)
   collector_clear (&collector);
 }
 
+static void
+test_record_batch_builder_preconditions (void)
+{
+  g_autoptr(MrRecordBatchBuilder) builder = NULL;
+  g_autoptr(GBytes) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  MrRecord record = {
+    .offset = 10,
+    .timestamp = 1,
+    .key = NULL,
+    .key_len = -1,
+    .value = (const guint8 *)"v",
+    .value_len = 1,
+  };
+
+  builder = mr_record_batch_builder_new (MR_COMPRESSION_NONE);
+  mr_record_batch_builder_add_record (builder, &record);
+
+  /* Offsets must increase: a repeated one is refused and not added. */
+  g_test_expect_message ("mr-log", G_LOG_LEVEL_CRITICAL,
+                         "*delta > builder->last_delta*");
+  mr_record_batch_builder_add_record (builder, &record);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (mr_record_batch_builder_get_n_records (builder), ==, 1);
+
+  batch = mr_record_batch_builder_finish (builder, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (batch);
+}
+
 static gboolean
 count_cb (const MrRecordBatchHeader *batch,
           const MrRecord            *record,
@@ -1545,6 +1575,8 @@ main (int   argc,
   g_test_add_func ("/record-batch/builder-reuse",
                    test_record_batch_builder_reuse);
   g_test_add_func ("/record-batch/add-record", test_record_batch_add_record);
+  g_test_add_func ("/record-batch/builder-preconditions",
+                   test_record_batch_builder_preconditions);
   g_test_add_func ("/record-batch/wide-fields", test_record_batch_wide_fields);
   g_test_add_func ("/record-batch/test-util", test_record_batch_test_util);
 
