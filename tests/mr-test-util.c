@@ -236,6 +236,94 @@ mr_test_append (MrPartitionLog *log,
   return info.first_offset;
 }
 
+void
+mr_test_log_fixture_setup (MrTestLogFixture *fixture,
+                           gconstpointer     data)
+{
+  fixture->dir = mr_test_make_tmpdir ();
+  mr_test_io_init (&fixture->io);
+}
+
+void
+mr_test_log_fixture_teardown (MrTestLogFixture *fixture,
+                              gconstpointer     data)
+{
+  mr_test_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+}
+
+typedef struct
+{
+  gint64       from;
+  gint64       count;
+  MrRecordFunc func;
+  gpointer     user_data;
+} ForeachRecord;
+
+static gboolean
+foreach_record_cb (const MrRecordBatchHeader *batch,
+                   const MrRecord            *record,
+                   gpointer                   user_data)
+{
+  ForeachRecord *foreach = user_data;
+
+  /* Reads return whole batches; a consumer skips what it did not ask for. */
+  if (record->offset < foreach->from)
+    return TRUE;
+  foreach->count++;
+  return foreach->func == NULL
+         || foreach->func (batch, record, foreach->user_data);
+}
+
+gint64
+mr_test_foreach_record (MrPartitionLog *log,
+                        gint64          from,
+                        gsize           max_bytes,
+                        MrRecordFunc    func,
+                        gpointer        user_data)
+{
+  ForeachRecord foreach = { from, 0, func, user_data };
+  gint64 offset = from;
+  gint64 end = mr_partition_log_get_log_end_offset (log);
+
+  while (offset < end)
+    {
+      g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+      const guint8 *data;
+      gsize len = 0;
+      gsize at = 0;
+
+      mr_partition_log_read (log, offset, max_bytes, -1, &slice, &error);
+      g_assert_no_error (error);
+      /* Compaction leaves gaps: the first batch may start after @offset. */
+      g_assert_cmpuint (slice.length, >, 0);
+      g_assert_cmpint (slice.next_offset, >, offset);
+
+      bytes = mr_log_slice_read_bytes (&slice, &error);
+      g_assert_no_error (error);
+      data = g_bytes_get_data (bytes, &len);
+      g_assert_cmpuint (len, ==, slice.length);
+
+      while (at < len)
+        {
+          MrRecordBatchHeader header;
+
+          mr_record_batch_validate (data + at, len - at, &header, &error);
+          g_assert_no_error (error);
+          mr_record_batch_foreach_record (data + at, len - at,
+                                          foreach_record_cb, &foreach,
+                                          &error);
+          g_assert_no_error (error);
+          at += mr_record_batch_header_get_size (&header);
+        }
+      offset = slice.next_offset;
+    }
+
+  return foreach.count;
+}
+
 GBytes *
 mr_test_read_file (const char *path)
 {

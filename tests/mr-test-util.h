@@ -54,6 +54,27 @@ gint64   mr_test_append           (MrPartitionLog *log,
                                    guint           key_base,
                                    gint64          first_timestamp);
 
+/* A temporary directory and a test I/O table, for g_test_add(). */
+typedef struct
+{
+  char     *dir;
+  MrTestIo  io;
+} MrTestLogFixture;
+
+void     mr_test_log_fixture_setup    (MrTestLogFixture *fixture,
+                                       gconstpointer     data);
+void     mr_test_log_fixture_teardown (MrTestLogFixture *fixture,
+                                       gconstpointer     data);
+
+/* Reads from @from to the log end as a consumer does: slices of up to
+ * @max_bytes, each batch checked (CRC32C included), @func called for every
+ * record at or after @from. Returns the number of records passed. */
+gint64   mr_test_foreach_record   (MrPartitionLog *log,
+                                   gint64          from,
+                                   gsize           max_bytes,
+                                   MrRecordFunc    func,
+                                   gpointer        user_data);
+
 /* The whole file, for byte-for-byte comparisons. */
 GBytes  *mr_test_read_file        (const char     *path) G_GNUC_WARN_UNUSED_RESULT;
 

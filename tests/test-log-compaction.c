@@ -13,27 +13,7 @@
 
 #include "mr-test-util.h"
 
-typedef struct
-{
-  char     *dir;
-  MrTestIo  io;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->dir = mr_test_make_tmpdir ();
-  mr_test_io_init (&fixture->io);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef MrTestLogFixture Fixture;
 
 /* Appends one record per key; a NULL value makes a tombstone. */
 static gint64
@@ -81,7 +61,9 @@ snapshot_cb (const MrRecordBatchHeader *batch,
   g_autofree char *key = g_strndup ((const char *)record->key,
                                     record->key_len);
 
-  /* Offsets only ever increase, gaps or not. */
+  /* The leader epoch survives cleaning; offsets only ever increase, gaps or
+   * not. */
+  g_assert_cmpint (batch->partition_leader_epoch, ==, 3);
   g_assert_cmpint (record->offset, >, snapshot->last_offset);
   snapshot->last_offset = record->offset;
   snapshot->n_records++;
@@ -116,36 +98,7 @@ take_snapshot (MrPartitionLog *log,
   snapshot->codec = codec;
   snapshot->mixed_codecs = FALSE;
 
-  while (offset < mr_partition_log_get_log_end_offset (log))
-    {
-      g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) error = NULL;
-      gsize at = 0;
-
-      mr_partition_log_read (log, offset, 1 << 20, -1, &slice, &error);
-      g_assert_no_error (error);
-      if (slice.length == 0)
-        break;
-      bytes = mr_log_slice_read_bytes (&slice, &error);
-      g_assert_no_error (error);
-      while (at < g_bytes_get_size (bytes))
-        {
-          const guint8 *data = (const guint8 *)g_bytes_get_data (bytes, NULL)
-                               + at;
-          MrRecordBatchHeader header;
-
-          mr_record_batch_validate (data, g_bytes_get_size (bytes) - at,
-                                    &header, &error);
-          g_assert_no_error (error);
-          g_assert_cmpint (header.partition_leader_epoch, ==, 3);
-          mr_record_batch_foreach_record (data, g_bytes_get_size (bytes) - at,
-                                          snapshot_cb, snapshot, &error);
-          g_assert_no_error (error);
-          at += mr_record_batch_header_get_size (&header);
-        }
-      offset = slice.next_offset;
-    }
+  mr_test_foreach_record (log, offset, 1 << 20, snapshot_cb, snapshot);
 }
 
 static void
@@ -423,18 +376,21 @@ main (int   argc,
         "/log-compaction/latest-value-per-key/%s",
         mr_compression_to_string (codec));
 
-      g_test_add (path, Fixture, GINT_TO_POINTER (codec), fixture_setup,
-                  test_latest_value_per_key, fixture_teardown);
+      g_test_add (path, Fixture, GINT_TO_POINTER (codec),
+                  mr_test_log_fixture_setup,
+                  test_latest_value_per_key,
+                  mr_test_log_fixture_teardown);
     }
 
   g_test_add ("/log-compaction/tombstones-expire", Fixture, NULL,
-              fixture_setup, test_tombstones_expire, fixture_teardown);
+              mr_test_log_fixture_setup, test_tombstones_expire,
+              mr_test_log_fixture_teardown);
   g_test_add ("/log-compaction/delete-policy", Fixture, NULL,
-              fixture_setup, test_delete_policy_is_not_compacted,
-              fixture_teardown);
+              mr_test_log_fixture_setup, test_delete_policy_is_not_compacted,
+              mr_test_log_fixture_teardown);
   g_test_add ("/log-compaction/appends-continue", Fixture, NULL,
-              fixture_setup, test_appends_continue_during_compaction,
-              fixture_teardown);
+              mr_test_log_fixture_setup, test_appends_continue_during_compaction,
+              mr_test_log_fixture_teardown);
 
   return g_test_run ();
 }

@@ -15,27 +15,7 @@
 
 #include "mr-test-util.h"
 
-typedef struct
-{
-  char     *dir;
-  MrTestIo  io;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->dir = mr_test_make_tmpdir ();
-  mr_test_io_init (&fixture->io);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef MrTestLogFixture Fixture;
 
 static char *
 segment_path (Fixture    *fixture,
@@ -76,36 +56,9 @@ reopen (Fixture *fixture)
 static gint64
 count_readable (MrPartitionLog *log)
 {
-  gint64 offset = mr_partition_log_get_log_start_offset (log);
-  gint64 records = 0;
-
-  while (offset < mr_partition_log_get_log_end_offset (log))
-    {
-      g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) error = NULL;
-      gsize at = 0;
-
-      mr_partition_log_read (log, offset, 1 << 20, -1, &slice, &error);
-      g_assert_no_error (error);
-      bytes = mr_log_slice_read_bytes (&slice, &error);
-      g_assert_no_error (error);
-      while (at < g_bytes_get_size (bytes))
-        {
-          MrRecordBatchHeader header;
-
-          mr_record_batch_validate ((const guint8 *)g_bytes_get_data (bytes,
-                                                                      NULL)
-                                      + at,
-                                    g_bytes_get_size (bytes) - at, &header,
-                                    &error);
-          g_assert_no_error (error);
-          records += header.record_count;
-          at += mr_record_batch_header_get_size (&header);
-        }
-      offset = slice.next_offset;
-    }
-  return records;
+  return mr_test_foreach_record (log,
+                                 mr_partition_log_get_log_start_offset (log),
+                                 1 << 20, NULL, NULL);
 }
 
 static void
@@ -365,8 +318,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/log-recovery/" path, Fixture, NULL, fixture_setup, func, \
-              fixture_teardown)
+  g_test_add ("/log-recovery/" path, Fixture, NULL, mr_test_log_fixture_setup, func, \
+              mr_test_log_fixture_teardown)
 
   ADD ("clean-log", test_clean_log_reopens_unchanged);
   ADD ("torn-tail", test_torn_tail_is_truncated);

@@ -10,27 +10,7 @@
 
 #include "mr-test-util.h"
 
-typedef struct
-{
-  char     *dir;
-  MrTestIo  io;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->dir = mr_test_make_tmpdir ();
-  mr_test_io_init (&fixture->io);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef MrTestLogFixture Fixture;
 
 #define HOUR ((gint64)3600 * 1000)
 
@@ -157,8 +137,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/log-retention/" path, Fixture, NULL, fixture_setup, func, \
-              fixture_teardown)
+  g_test_add ("/log-retention/" path, Fixture, NULL, mr_test_log_fixture_setup, func, \
+              mr_test_log_fixture_teardown)
 
   ADD ("by-time", test_retention_by_time);
   ADD ("by-size", test_retention_by_size);

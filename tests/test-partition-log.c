@@ -14,31 +14,10 @@
 
 #include "mr-test-util.h"
 
-typedef struct
-{
-  char     *dir;
-  MrTestIo  io;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->dir = mr_test_make_tmpdir ();
-  mr_test_io_init (&fixture->io);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef MrTestLogFixture Fixture;
 
 typedef struct
 {
-  gint64  min_offset;
   GArray *offsets;
   GArray *timestamps;
   GPtrArray *keys;
@@ -51,10 +30,6 @@ collect_cb (const MrRecordBatchHeader *batch,
 {
   Collected *collected = user_data;
 
-  /* Reads return whole batches; a consumer skips what it did not ask for. */
-  if (record->offset < collected->min_offset)
-    return TRUE;
-
   g_array_append_val (collected->offsets, record->offset);
   g_array_append_val (collected->timestamps, record->timestamp);
   g_ptr_array_add (collected->keys, g_strndup ((const char *)record->key,
@@ -65,7 +40,6 @@ collect_cb (const MrRecordBatchHeader *batch,
 static void
 collected_init (Collected *collected)
 {
-  collected->min_offset = 0;
   collected->offsets = g_array_new (FALSE, FALSE, sizeof (gint64));
   collected->timestamps = g_array_new (FALSE, FALSE, sizeof (gint64));
   collected->keys = g_ptr_array_new_with_free_func (g_free);
@@ -79,51 +53,13 @@ collected_clear (Collected *collected)
   g_ptr_array_unref (collected->keys);
 }
 
-/* Reads every record from @from to the log end, the way a consumer does:
- * slice by slice, decoding each batch. */
 static void
 read_all (MrPartitionLog *log,
           gint64          from,
           gsize           max_bytes,
           Collected      *collected)
 {
-  gint64 offset = from;
-  gint64 end = mr_partition_log_get_log_end_offset (log);
-
-  collected->min_offset = from;
-  while (offset < end)
-    {
-      g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) error = NULL;
-      const guint8 *data;
-      gsize len = 0;
-      gsize at = 0;
-
-      mr_partition_log_read (log, offset, max_bytes, -1, &slice, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (slice.length, >, 0);
-      g_assert_cmpint (slice.first_offset, <=, offset);
-      g_assert_cmpint (slice.next_offset, >, offset);
-
-      bytes = mr_log_slice_read_bytes (&slice, &error);
-      g_assert_no_error (error);
-      data = g_bytes_get_data (bytes, &len);
-      g_assert_cmpuint (len, ==, slice.length);
-
-      while (at < len)
-        {
-          MrRecordBatchHeader header;
-
-          mr_record_batch_validate (data + at, len - at, &header, &error);
-          g_assert_no_error (error);
-          mr_record_batch_foreach_record (data + at, len - at, collect_cb,
-                                          collected, &error);
-          g_assert_no_error (error);
-          at += mr_record_batch_header_get_size (&header);
-        }
-      offset = slice.next_offset;
-    }
+  mr_test_foreach_record (log, from, max_bytes, collect_cb, collected);
 }
 
 static void
@@ -933,8 +869,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/partition-log/" path, Fixture, NULL, fixture_setup, func, \
-              fixture_teardown)
+  g_test_add ("/partition-log/" path, Fixture, NULL, mr_test_log_fixture_setup, func, \
+              mr_test_log_fixture_teardown)
 
   ADD ("append-assigns-offsets", test_append_assigns_offsets_and_reads_back);
   ADD ("append-stores-batches-verbatim", test_append_stores_batches_verbatim);
