@@ -220,15 +220,16 @@ mr_test_append (MrPartitionLog *log,
                 guint           key_base,
                 gint64          first_timestamp)
 {
-  g_autoptr(GBytes) batch = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = NULL;
   MrAppendInfo info;
   gsize len = 0;
-  const guint8 *data;
 
-  batch = mr_test_build_batch (n_records, value_size, key_base,
-                               first_timestamp, MR_COMPRESSION_NONE);
-  data = g_bytes_get_data (batch, &len);
+  data = g_bytes_unref_to_data (mr_test_build_batch (n_records, value_size,
+                                                     key_base,
+                                                     first_timestamp,
+                                                     MR_COMPRESSION_NONE),
+                                &len);
   mr_partition_log_append (log, data, len, -1, MR_APPEND_FLAGS_ASSIGN_OFFSETS,
                            &info, &error);
   g_assert_no_error (error);

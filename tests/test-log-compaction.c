@@ -24,18 +24,20 @@ append_record (MrPartitionLog *log,
                gint64          timestamp)
 {
   g_autoptr(MrRecordBatchBuilder) builder = mr_record_batch_builder_new (codec);
-  g_autoptr(GBytes) batch = NULL;
+  g_autofree guint8 *batch = NULL;
   g_autoptr(GError) error = NULL;
   MrAppendInfo info;
+  gsize len = 0;
 
   mr_record_batch_builder_add (builder, timestamp, (const guint8 *)key,
                                strlen (key), (const guint8 *)value,
                                value != NULL ? (gssize)strlen (value) : -1,
                                NULL, 0);
-  batch = mr_record_batch_builder_finish (builder, &error);
+  batch = g_bytes_unref_to_data (mr_record_batch_builder_finish (builder,
+                                                                 &error),
+                                 &len);
   g_assert_no_error (error);
-  mr_partition_log_append (log, g_bytes_get_data (batch, NULL),
-                           g_bytes_get_size (batch), 3,
+  mr_partition_log_append (log, batch, len, 3,
                            MR_APPEND_FLAGS_ASSIGN_OFFSETS, &info, &error);
   g_assert_no_error (error);
   return info.first_offset;

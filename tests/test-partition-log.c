@@ -116,21 +116,22 @@ test_append_stores_batches_verbatim (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree guint8 *expected = NULL;
-  const guint8 *bytes;
+  g_autofree guint8 *bytes = NULL;
   gsize len = 0;
 
   log = mr_test_open_log (fixture->dir, &fixture->io.io, NULL);
   mr_test_append (log, 3, 10, 0, 1000);
 
   batch = mr_test_build_batch (7, 50, 3, 2000, MR_COMPRESSION_NONE);
-  bytes = g_bytes_get_data (batch, &len);
+  len = g_bytes_get_size (batch);
+  bytes = g_memdup2 (g_bytes_get_data (batch, NULL), len);
   mr_partition_log_append (log, bytes, len, 42, MR_APPEND_FLAGS_ASSIGN_OFFSETS,
                            NULL, &error);
   g_assert_no_error (error);
 
   /* On disk: the same bytes with the base offset and leader epoch that the
    * log assigned, and a CRC that still matches. */
-  expected = g_memdup2 (bytes, len);
+  expected = g_memdup2 (g_bytes_get_data (batch, NULL), len);
   mr_record_batch_set_base_offset (expected, 3);
   mr_record_batch_set_leader_epoch (expected, 42);
 
@@ -234,7 +235,8 @@ test_bad_batches_change_nothing (Fixture       *fixture,
     g_autoptr(GBytes) large = mr_test_build_batch (30, 100, 0, 0,
                                                    MR_COMPRESSION_NONE);
     gsize large_len = 0;
-    const guint8 *large_data = g_bytes_get_data (large, &large_len);
+    g_autofree guint8 *large_data = g_bytes_unref_to_data (
+      g_steal_pointer (&large), &large_len);
 
     g_assert_false (mr_partition_log_append (log, large_data, large_len, -1,
                                              MR_APPEND_FLAGS_ASSIGN_OFFSETS,
@@ -386,7 +388,8 @@ test_offset_for_timestamp (Fixture       *fixture,
         10, 50, i * 10, 10000 + 100 * i,
         i % 2 ? MR_COMPRESSION_LZ4 : MR_COMPRESSION_NONE);
       gsize len = 0;
-      const guint8 *bytes = g_bytes_get_data (batch, &len);
+      g_autofree guint8 *bytes = g_bytes_unref_to_data (
+        g_steal_pointer (&batch), &len);
 
       mr_partition_log_append (log, bytes, len, -1,
                                MR_APPEND_FLAGS_ASSIGN_OFFSETS, NULL, &error);
@@ -532,14 +535,15 @@ test_follower_append_keeps_offsets (Fixture       *fixture,
   while (offset < mr_partition_log_get_log_end_offset (leader))
     {
       g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
-      g_autoptr(GBytes) bytes = NULL;
+      g_autofree guint8 *bytes = NULL;
+      gsize len = 0;
 
       mr_partition_log_read (leader, offset, 500, -1, &slice, &error);
       g_assert_no_error (error);
-      bytes = mr_log_slice_read_bytes (&slice, &error);
+      bytes = g_bytes_unref_to_data (mr_log_slice_read_bytes (&slice, &error),
+                                     &len);
       g_assert_no_error (error);
-      mr_partition_log_append (follower, g_bytes_get_data (bytes, NULL),
-                               g_bytes_get_size (bytes), -1,
+      mr_partition_log_append (follower, bytes, len, -1,
                                MR_APPEND_FLAGS_TRUSTED, NULL, &error);
       g_assert_no_error (error);
       offset = slice.next_offset;
@@ -560,14 +564,14 @@ test_follower_append_keeps_offsets (Fixture       *fixture,
   /* A batch below the log end is refused. */
   {
     g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
-    g_autoptr(GBytes) bytes = NULL;
+    g_autofree guint8 *bytes = NULL;
+    gsize len = 0;
 
     mr_partition_log_read (leader, 0, 1, -1, &slice, &error);
-    bytes = mr_log_slice_read_bytes (&slice, &error);
+    bytes = g_bytes_unref_to_data (mr_log_slice_read_bytes (&slice, &error),
+                                   &len);
     g_assert_no_error (error);
-    g_assert_false (mr_partition_log_append (follower,
-                                             g_bytes_get_data (bytes, NULL),
-                                             g_bytes_get_size (bytes), -1,
+    g_assert_false (mr_partition_log_append (follower, bytes, len, -1,
                                              MR_APPEND_FLAGS_NONE, NULL,
                                              &error));
     g_assert_error (error, MR_LOG_ERROR, MR_LOG_ERROR_INVALID_ARGUMENT);
@@ -601,10 +605,9 @@ test_full_disk_changes_nothing (Fixture       *fixture,
                                 gconstpointer  data)
 {
   g_autoptr(MrPartitionLog) log = NULL;
-  g_autoptr(GBytes) batch = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  const guint8 *bytes;
+  g_autofree guint8 *bytes = NULL;
   gint64 size_before;
   gsize len = 0;
   Collected collected;
@@ -614,8 +617,9 @@ test_full_disk_changes_nothing (Fixture       *fixture,
   size_before = mr_partition_log_get_size (log);
 
   /* The disk fills up half way through the next batch. */
-  batch = mr_test_build_batch (10, 100, 10, 2000, MR_COMPRESSION_NONE);
-  bytes = g_bytes_get_data (batch, &len);
+  bytes = g_bytes_unref_to_data (mr_test_build_batch (10, 100, 10, 2000,
+                                                      MR_COMPRESSION_NONE),
+                                 &len);
   fixture->io.write_budget = 300;
   g_assert_false (mr_partition_log_append (log, bytes, len, -1,
                                            MR_APPEND_FLAGS_ASSIGN_OFFSETS,

@@ -82,14 +82,14 @@ write_replica (const char *cluster_dir,
 
   for (guint i = 0; i < BATCHES_PER_REPLICA; i++)
     {
-      g_autoptr(GBytes) batch = NULL;
+      g_autofree guint8 *data = NULL;
       gsize len = 0;
-      const guint8 *data;
 
-      batch = mr_test_build_batch (n_records, 64, i * n_records,
-                                   1700000000000 + i * n_records,
-                                   MR_COMPRESSION_NONE);
-      data = g_bytes_get_data (batch, &len);
+      data = g_bytes_unref_to_data (
+        mr_test_build_batch (n_records, 64, i * n_records,
+                             1700000000000 + i * n_records,
+                             MR_COMPRESSION_NONE),
+        &len);
       mr_partition_log_append (log, data, len, -1,
                                MR_APPEND_FLAGS_ASSIGN_OFFSETS, NULL, &error);
       g_assert_no_error (error);

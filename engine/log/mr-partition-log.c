@@ -749,13 +749,13 @@ needs_flush_locked (MrPartitionLog *log,
 
 typedef struct
 {
-  const guint8        *data;
+  guint8              *data;
   MrRecordBatchHeader  header;
 } PendingBatch;
 
 static gboolean
 parse_batches (MrPartitionLog  *log,
-               const guint8    *data,
+               guint8          *data,
                gsize            len,
                MrAppendFlags    flags,
                gint32           max_message_bytes,
@@ -841,7 +841,7 @@ parse_batches (MrPartitionLog  *log,
 
 gboolean
 mr_partition_log_append (MrPartitionLog  *log,
-                         const guint8    *data,
+                         guint8          *data,
                          gsize            len,
                          gint32           leader_epoch,
                          MrAppendFlags    flags,
@@ -849,20 +849,17 @@ mr_partition_log_append (MrPartitionLog  *log,
                          GError         **error)
 {
   g_autoptr(GArray) batches = NULL;
-  g_autoptr(GPtrArray) copies = NULL;
-  g_autofree struct iovec *iov = NULL;
-  g_autofree guint8 *heads = NULL;
   MrLogConfig config;
   MrLogSegment *active = NULL;
+  struct iovec iov;
   gboolean assign = (flags & MR_APPEND_FLAGS_ASSIGN_OFFSETS) != 0;
   gboolean need_flush = FALSE;
   gint64 append_time = -1;
   gint64 first_offset;
+  gint64 next;
   gint64 target = 0;
   gint64 now;
   goffset position;
-  gsize total = 0;
-  guint n_iov = 0;
   guint n_records = 0;
   gint64 max_timestamp = -1;
 
@@ -879,9 +876,6 @@ mr_partition_log_append (MrPartitionLog  *log,
   if (!parse_batches (log, data, len, flags, config.max_message_bytes,
                       batches, error))
     return FALSE;
-
-  iov = g_new (struct iovec, batches->len * 2);
-  heads = g_malloc (batches->len * 16);
 
   g_mutex_lock (&log->lock);
 
@@ -904,87 +898,67 @@ mr_partition_log_append (MrPartitionLog  *log,
     }
 
   if (config.timestamp_type == MR_TIMESTAMP_TYPE_LOG_APPEND_TIME)
-    {
-      append_time = now;
-      copies = g_ptr_array_new_with_free_func (g_free);
-    }
+    append_time = now;
 
   /* Offsets first: the roll decision needs the request's whole span. */
-  {
-    gint64 next = first_offset;
-
-    for (guint i = 0; i < batches->len; i++)
-      {
-        PendingBatch *batch = &g_array_index (batches, PendingBatch, i);
-
-        if (assign)
-          {
-            batch->header.base_offset = next;
-            next += batch->header.last_offset_delta + 1;
-          }
-        if (leader_epoch != -1)
-          batch->header.partition_leader_epoch = leader_epoch;
-        if (append_time >= 0)
-          batch->header.max_timestamp = append_time;
-        total += mr_record_batch_header_get_size (&batch->header);
-      }
-
-    active = active_segment (log);
-    if (active->size > 0
-        && ((gint64)(active->size + total) > config.segment_bytes
-            || now - active->created_ms >= config.segment_ms
-            || next - 1 - active->base_offset > G_MAXUINT32))
-      {
-        /* Rolling moves the new segment's base to the log end offset. For a
-         * follower whose batches start past the end (compacted gaps), start
-         * the new segment at the first batch instead. */
-        gint64 saved_end = log->log_end_offset;
-
-        log->log_end_offset = first_offset;
-        if (!roll_locked (log, error))
-          {
-            log->log_end_offset = saved_end;
-            goto fail;
-          }
-        active = active_segment (log);
-      }
-  }
-
+  next = first_offset;
   for (guint i = 0; i < batches->len; i++)
     {
       PendingBatch *batch = &g_array_index (batches, PendingBatch, i);
-      gsize size = mr_record_batch_header_get_size (&batch->header);
-      guint8 *head = heads + i * 16;
 
-      if (append_time >= 0)
+      if (assign)
         {
-          guint8 *copy = g_memdup2 (batch->data, size);
-
-          mr_record_batch_set_base_offset (copy, batch->header.base_offset);
-          mr_record_batch_set_leader_epoch (copy,
-                                            batch->header.partition_leader_epoch);
-          mr_record_batch_set_log_append_time (copy, size, append_time);
-          g_ptr_array_add (copies, copy);
-          iov[n_iov].iov_base = copy;
-          iov[n_iov].iov_len = size;
-          n_iov++;
-          continue;
+          batch->header.base_offset = next;
+          next += batch->header.last_offset_delta + 1;
         }
+      else
+        next = mr_record_batch_header_get_last_offset (&batch->header) + 1;
+      if (leader_epoch != -1)
+        batch->header.partition_leader_epoch = leader_epoch;
+      if (append_time >= 0)
+        batch->header.max_timestamp = append_time;
+    }
 
-      /* Bytes 0-15 come from a rewritten copy, the rest from the caller. */
-      memcpy (head, batch->data, 16);
-      mr_record_batch_set_base_offset (head, batch->header.base_offset);
-      mr_record_batch_set_leader_epoch (head,
+  active = active_segment (log);
+  if (active->size > 0
+      && ((gint64)(active->size + len) > config.segment_bytes
+          || now - active->created_ms >= config.segment_ms
+          || next - 1 - active->base_offset > G_MAXUINT32))
+    {
+      /* Rolling starts the new segment at the log end offset; a follower's
+       * batches may start past it (compacted gaps), so start it at the
+       * first batch instead. */
+      gint64 saved_end = log->log_end_offset;
+
+      log->log_end_offset = first_offset;
+      if (!roll_locked (log, error))
+        {
+          log->log_end_offset = saved_end;
+          goto fail;
+        }
+      active = active_segment (log);
+    }
+
+  /* Only now, with nothing left to refuse, is the caller's buffer
+   * rewritten. */
+  for (guint i = 0; i < batches->len; i++)
+    {
+      PendingBatch *batch = &g_array_index (batches, PendingBatch, i);
+      guint8 *bytes = batch->data;
+
+      mr_record_batch_set_base_offset (bytes, batch->header.base_offset);
+      mr_record_batch_set_leader_epoch (bytes,
                                         batch->header.partition_leader_epoch);
-      iov[n_iov].iov_base = head;
-      iov[n_iov].iov_len = 16;
-      iov[n_iov + 1].iov_base = (guint8 *)batch->data + 16;
-      iov[n_iov + 1].iov_len = size - 16;
-      n_iov += 2;
+      if (append_time >= 0)
+        mr_record_batch_set_log_append_time (
+          bytes, mr_record_batch_header_get_size (&batch->header),
+          append_time);
     }
 
   position = active->size;
-  if (!mr_log_io_pwritev_all (log->io, active->fd, iov, n_iov, position))
+  iov.iov_base = data;
+  iov.iov_len = len;
+  if (!mr_log_io_pwritev_all (log->io, active->fd, &iov, 1, position))
     {
       int saved_errno = errno;
 
@@ -1028,7 +1002,7 @@ mr_partition_log_append (MrPartitionLog  *log,
       info->log_append_time = append_time;
       info->n_batches = batches->len;
       info->n_records = n_records;
-      info->n_bytes = total;
+      info->n_bytes = len;
     }
 
   g_mutex_unlock (&log->lock);

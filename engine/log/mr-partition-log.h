@@ -137,9 +137,17 @@ guint           mr_partition_log_get_n_segments         (MrPartitionLog        *
 
 /* Appends one or more whole batches (a produce request's record set).
  * All are validated before any is written: the append is all or nothing.
- * @leader_epoch is stamped into each batch unless it is -1. */
+ * @leader_epoch is stamped into each batch unless it is -1.
+ *
+ * @batches is also the write buffer: once validation has passed, the log
+ * rewrites each batch's base offset and leader epoch in place (and on
+ * LogAppendTime topics its max timestamp, attributes and CRC), then writes
+ * the whole buffer with one system call, as Kafka writes a produce request's
+ * buffer. Writing it whole, rather than splicing rewritten headers in,
+ * keeps the page cache in large pieces: reads of the log run at the speed
+ * of plain reads. */
 gboolean        mr_partition_log_append                 (MrPartitionLog        *log,
-                                                         const guint8          *batches,
+                                                         guint8                *batches,
                                                          gsize                  len,
                                                          gint32                 leader_epoch,
                                                          MrAppendFlags          flags,
