@@ -14,6 +14,7 @@
 #include "cluster/mr-kafka-error.h"
 #include "log/mr-compression.h"
 #include "log/mr-crc32c.h"
+#include "log/mr-log-cleaner.h"
 #include "log/mr-log-config.h"
 #include "log/mr-log-error.h"
 #include "log/mr-log-inventory.h"

@@ -365,6 +365,54 @@ test_appends_continue_during_compaction (Fixture       *fixture,
   g_cond_clear (&gate.cond);
 }
 
+static void
+test_background_cleaner (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(MrPartitionLog) log = NULL;
+  g_autoptr(MrLogCleaner) cleaner = NULL;
+  MrLogCleanerStats stats = { 0, };
+  gint64 deadline;
+  Snapshot snapshot;
+
+  log = mr_test_open_log (fixture->dir, NULL,
+                          "cleanup.policy", "compact",
+                          "segment.bytes", "1024", NULL);
+  cleaner = mr_log_cleaner_new (20);
+  mr_log_cleaner_add (cleaner, log);
+
+  /* Overwrites that close segments: the cleaner notices on its own. */
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i % 5);
+      g_autofree char *value = g_strdup_printf ("v%u", i);
+
+      append_record (log, MR_COMPRESSION_NONE, key, value, 0);
+    }
+
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while (g_get_monotonic_time () < deadline)
+    {
+      mr_log_cleaner_get_stats (cleaner, &stats);
+      if (stats.cleaned_segments > 0 && stats.records_removed > 0)
+        break;
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpuint (stats.cleaned_segments, >, 0);
+  g_assert_cmpuint (stats.records_removed, >, 0);
+  g_assert_cmpuint (stats.failures, ==, 0);
+
+  take_snapshot (log, MR_COMPRESSION_NONE, &snapshot);
+  g_assert_cmpuint (snapshot.n_records, <, 300);
+  g_assert_cmpstr (g_hash_table_lookup (snapshot.values, "k4"), ==,
+                   "299:v299");
+  snapshot_clear (&snapshot);
+
+  /* Removing the log and freeing the cleaner stop everything. */
+  mr_log_cleaner_remove (cleaner, log);
+  g_clear_pointer (&cleaner, mr_log_cleaner_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -389,6 +437,9 @@ main (int   argc,
               mr_test_log_fixture_teardown);
   g_test_add ("/log-compaction/delete-policy", Fixture, NULL,
               mr_test_log_fixture_setup, test_delete_policy_is_not_compacted,
+              mr_test_log_fixture_teardown);
+  g_test_add ("/log-compaction/background-cleaner", Fixture, NULL,
+              mr_test_log_fixture_setup, test_background_cleaner,
               mr_test_log_fixture_teardown);
   g_test_add ("/log-compaction/appends-continue", Fixture, NULL,
               mr_test_log_fixture_setup, test_appends_continue_during_compaction,
