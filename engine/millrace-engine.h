@@ -11,6 +11,7 @@
 
 #define MILLRACE_ENGINE_INSIDE
 
+#include "cluster/mr-broker-network.h"
 #include "cluster/mr-kafka-error.h"
 #include "log/mr-compression.h"
 #include "log/mr-crc32c.h"

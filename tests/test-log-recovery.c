@@ -311,6 +311,40 @@ test_damaged_start_checkpoint (Fixture       *fixture,
   g_assert_cmpint (count_readable (log), ==, 120);
 }
 
+static void
+test_power_loss_keeps_what_was_synced (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(MrPartitionLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+
+  log = reopen (fixture);
+  for (guint i = 0; i < 6; i++)
+    mr_test_append (log, 10, 100, i * 10, 1000 + i);
+  mr_partition_log_flush (log, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mr_partition_log_get_flushed_offset (log), ==, 60);
+
+  /* Written but never synced: gone with the power. */
+  for (guint i = 6; i < 12; i++)
+    mr_test_append (log, 10, 100, i * 10, 1000 + i);
+  g_assert_cmpint (mr_partition_log_get_log_end_offset (log), ==, 120);
+
+  mr_partition_log_simulate_power_loss (log, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&log, mr_partition_log_unref);
+
+  /* The segment rolled at 80 lost everything: it goes, and the log ends
+   * where the synced data ends, with no hole. */
+  g_test_expect_message ("mr-log", G_LOG_LEVEL_MESSAGE,
+                         "*Removing empty segment*00000000000000000080.log*");
+  log = reopen (fixture);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (mr_partition_log_get_log_end_offset (log), ==, 60);
+  g_assert_cmpint (count_readable (log), ==, 60);
+  g_assert_cmpint (mr_test_append (log, 1, 10, 0, 0), ==, 60);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -329,6 +363,7 @@ main (int   argc,
   ADD ("leftovers", test_leftovers_are_cleared);
   ADD ("read-only-open", test_read_only_open_changes_nothing);
   ADD ("damaged-start-checkpoint", test_damaged_start_checkpoint);
+  ADD ("power-loss", test_power_loss_keeps_what_was_synced);
 
   return g_test_run ();
 }

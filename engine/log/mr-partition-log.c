@@ -473,6 +473,27 @@ recover_segments (MrPartitionLog  *log,
         }
     }
 
+  /* An empty last segment that starts past the end of the one before it
+   * (a roll whose data never reached the disk) would make the log end jump
+   * over offsets that no longer exist: drop it. */
+  while (log->segments->len > 1)
+    {
+      MrLogSegment *last = active_segment (log);
+      MrLogSegment *before = g_ptr_array_index (log->segments,
+                                                log->segments->len - 2);
+
+      if (last->size > 0 || last->base_offset <= before->next_offset)
+        break;
+
+      g_log (G_LOG_DOMAIN,
+             log->read_only ? G_LOG_LEVEL_DEBUG : G_LOG_LEVEL_MESSAGE,
+             "Removing empty segment “%s”: the log ends at %" G_GINT64_FORMAT,
+             last->log_path, before->next_offset);
+      if (!log->read_only)
+        mr_log_segment_remove_files (last);
+      g_ptr_array_remove_index (log->segments, log->segments->len - 1);
+    }
+
   report->n_segments = log->segments->len;
   return TRUE;
 }
@@ -2372,6 +2393,47 @@ mr_partition_log_close (MrPartitionLog  *log,
 
   g_mutex_lock (&log->lock);
   log->closed = TRUE;
+  g_mutex_unlock (&log->lock);
+
+  return ok;
+}
+
+gboolean
+mr_partition_log_simulate_power_loss (MrPartitionLog  *log,
+                                      GError         **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (log != NULL, FALSE);
+
+  g_mutex_lock (&log->lock);
+  if (!check_usable_locked (log, TRUE, error))
+    {
+      g_mutex_unlock (&log->lock);
+      return FALSE;
+    }
+  log->closed = TRUE;
+
+  /* A segment created since the last directory sync may not survive either;
+   * keeping its (empty or synced) file is the kinder reading of a power
+   * cut, and recovery handles both. */
+  for (guint i = 0; i < log->segments->len && ok; i++)
+    {
+      MrLogSegment *segment = g_ptr_array_index (log->segments, i);
+
+      if (segment->flushed_size < segment->size
+          && log->io->ftruncate (log->io, segment->fd,
+                                 segment->flushed_size) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, MR_LOG_ERROR, MR_LOG_ERROR_IO,
+                       "Could not cut “%s”: %s", segment->log_path,
+                       g_strerror (saved_errno));
+          ok = FALSE;
+        }
+      segment->size = segment->flushed_size;
+    }
   g_mutex_unlock (&log->lock);
 
   return ok;

@@ -116,6 +116,11 @@ void            mr_partition_log_unref                  (MrPartitionLog        *
  * on the log fail; the memory goes with the last unref. */
 gboolean        mr_partition_log_close                  (MrPartitionLog        *log,
                                                          GError               **error);
+/* Ends the log as a power cut would: every segment loses what was not yet
+ * synced with fdatasync(), and the log closes without writing anything.
+ * For the cluster's crash fault with "simulate power loss" on, and tests. */
+gboolean        mr_partition_log_simulate_power_loss    (MrPartitionLog        *log,
+                                                         GError               **error);
 /* Closes the log and removes its directory (topic deletion). */
 gboolean        mr_partition_log_delete                 (MrPartitionLog        *log,
                                                          GError               **error);
