@@ -12,7 +12,15 @@
 #define MILLRACE_ENGINE_INSIDE
 
 #include "cluster/mr-broker-network.h"
+#include "cluster/mr-cluster.h"
+#include "cluster/mr-cluster-event.h"
+#include "cluster/mr-event-stream.h"
+#include "cluster/mr-cluster-error.h"
 #include "cluster/mr-kafka-error.h"
+#include "cluster/mr-metadata-store.h"
+#include "cluster/mr-topic-rules.h"
+#include "cluster/mr-leader-epoch-cache.h"
+#include "cluster/mr-producer-state.h"
 #include "log/mr-compression.h"
 #include "log/mr-crc32c.h"
 #include "log/mr-log-cleaner.h"

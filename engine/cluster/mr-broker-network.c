@@ -121,6 +121,19 @@ mr_broker_network_is_paused (MrBrokerNetwork *network,
   return paused;
 }
 
+gboolean
+mr_broker_network_is_isolated (MrBrokerNetwork *network,
+                               gint32           broker_id)
+{
+  gboolean isolated;
+
+  g_mutex_lock (&network->lock);
+  isolated = node (network, broker_id)->isolated;
+  g_mutex_unlock (&network->lock);
+
+  return isolated;
+}
+
 /* @locks: lock held. Waits while @id is paused, until @deadline. */
 static gboolean
 wait_while_paused_locked (MrBrokerNetwork *network,

@@ -50,6 +50,8 @@ guint            mr_broker_network_get_latency   (MrBrokerNetwork  *network,
                                                   gint32            broker_id);
 gboolean         mr_broker_network_is_paused     (MrBrokerNetwork  *network,
                                                   gint32            broker_id);
+gboolean         mr_broker_network_is_isolated   (MrBrokerNetwork  *network,
+                                                  gint32            broker_id);
 
 /* A call from @from to @to (either may be the quorum, 0). Fails at once
  * with MR_KAFKA_ERROR_NETWORK_EXCEPTION when the link is cut or the target

@@ -1,0 +1,497 @@
+/* test-cluster.c: brokers as threads, replication, failover and faults,
+ * each checked with counts of acknowledged records.
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mr-test-util.h"
+
+typedef struct
+{
+  char      *dir;
+  MrCluster *cluster;
+} Fixture;
+
+static MrCluster *
+open_cluster (const char *dir,
+              guint       n_brokers)
+{
+  g_autoptr(GError) error = NULL;
+  MrClusterOptions options;
+  MrCluster *cluster;
+
+  mr_cluster_options_init (&options);
+  g_free (options.data_dir);
+  options.data_dir = g_strdup (dir);
+  options.n_brokers = n_brokers;
+  /* Fast failure detection, so the test spends little time waiting. */
+  options.broker_heartbeat_interval_ms = 50;
+  options.broker_session_timeout_ms = 400;
+  options.replica_lag_time_max_ms = 600;
+  options.replica_fetch_wait_max_ms = 100;
+
+  cluster = mr_cluster_new (&options, &error);
+  g_assert_no_error (error);
+  mr_cluster_options_clear (&options);
+
+  mr_cluster_start (cluster, &error);
+  g_assert_no_error (error);
+  return cluster;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->dir = mr_test_make_tmpdir ();
+  fixture->cluster = open_cluster (fixture->dir, 3);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
+  mr_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static void
+create_topic (MrCluster  *cluster,
+              const char *name,
+              gint32      partitions,
+              const char *min_insync)
+{
+  g_autoptr(GHashTable) configs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  if (min_insync != NULL)
+    g_hash_table_insert (configs, (gpointer)"min.insync.replicas",
+                         (gpointer)min_insync);
+  mr_cluster_create_topic (cluster, name, partitions, 3, configs, FALSE,
+                           &error);
+  g_assert_no_error (error);
+}
+
+/* Produces one batch of @n records keyed "key-<first + i>"; returns the
+ * error code and the base offset. */
+static MrKafkaError
+produce (MrCluster  *cluster,
+         gint32      via_broker,
+         const char *topic,
+         gint32      partition,
+         guint       first,
+         guint       n,
+         gint16      acks,
+         gint64     *base_offset)
+{
+  g_auto(MrProduceResult) result = { 0, };
+  gsize len = 0;
+  guint8 *batch = g_bytes_unref_to_data (
+    mr_test_build_batch (n, 20, first, g_get_real_time () / 1000,
+                         MR_COMPRESSION_NONE),
+    &len);
+
+  mr_cluster_produce (cluster, via_broker, topic, partition, batch, len,
+                      acks, 2000, &result);
+  if (base_offset != NULL)
+    *base_offset = result.base_offset;
+  return result.error;
+}
+
+typedef struct
+{
+  GHashTable *keys;        /* "key-N" → offset, as a consumer reads them */
+  gint64      last_offset;
+} ReadBack;
+
+static gboolean
+read_back_cb (const MrRecordBatchHeader *batch,
+              const MrRecord            *record,
+              gpointer                   user_data)
+{
+  ReadBack *read = user_data;
+  char *key = g_strndup ((const char *)record->key, record->key_len);
+
+  /* Offsets a consumer sees only go up, and no key appears twice. */
+  g_assert_cmpint (record->offset, >, read->last_offset);
+  read->last_offset = record->offset;
+  g_assert_false (g_hash_table_contains (read->keys, key));
+  g_hash_table_insert (read->keys, key, GINT_TO_POINTER (1));
+  return TRUE;
+}
+
+/* Everything a consumer reads from the partition's leader, up to the high
+ * watermark. */
+static GHashTable *
+consume_all (MrCluster  *cluster,
+             const char *topic,
+             gint32      partition)
+{
+  ReadBack read = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           NULL), -1 };
+  gint64 offset = 0;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      g_auto(MrFetchResult) result = { 0, };
+      gsize at = 0;
+      gsize len = 0;
+      const guint8 *data;
+
+      mr_cluster_fetch (cluster, -1, topic, partition, offset, 1 << 20, 0, -1,
+                        &result);
+      if (result.error != MR_KAFKA_ERROR_NONE)
+        {
+          /* A leader change under way: retry, as a client does. */
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (20 * 1000);
+          continue;
+        }
+      if (result.records == NULL)
+        break;
+
+      data = g_bytes_get_data (result.records, &len);
+      while (at < len)
+        {
+          g_autoptr(GError) error = NULL;
+          MrRecordBatchHeader header;
+
+          mr_record_batch_validate (data + at, len - at, &header, &error);
+          g_assert_no_error (error);
+          mr_record_batch_foreach_record (data + at, len - at, read_back_cb,
+                                          &read, &error);
+          g_assert_no_error (error);
+          at += mr_record_batch_header_get_size (&header);
+          offset = mr_record_batch_header_get_last_offset (&header) + 1;
+        }
+    }
+
+  return read.keys;
+}
+
+static gint32
+leader_of (MrCluster  *cluster,
+           const char *topic,
+           gint32      partition)
+{
+  g_autoptr(MrTopicInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = mr_cluster_describe_topic (cluster, topic, &error);
+  g_assert_no_error (error);
+  return ((MrPartitionInfo *)g_ptr_array_index (info->partitions,
+                                                partition))->leader;
+}
+
+/* Waits until every replica of the partition has the leader's log end
+ * offset and the ISR is whole again. */
+static void
+wait_converged (MrCluster  *cluster,
+                const char *topic,
+                gint32      partition)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      g_autoptr(MrTopicInfo) info = NULL;
+      MrPartitionInfo *p;
+      gboolean same = TRUE;
+      gint64 end = -1;
+
+      info = mr_cluster_describe_topic (cluster, topic, NULL);
+      p = g_ptr_array_index (info->partitions, partition);
+      for (guint i = 0; i < p->replica_states->len; i++)
+        {
+          MrReplicaInfo *r = &g_array_index (p->replica_states, MrReplicaInfo,
+                                             i);
+
+          if (!r->online)
+            same = FALSE;
+          else if (end < 0)
+            end = r->log_end_offset;
+          else if (r->log_end_offset != end)
+            same = FALSE;
+        }
+      if (same && p->isr->len == p->replicas->len
+          && p->high_watermark == end)
+        return;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
+/* Replicas converge byte for byte: every broker's segment files for the
+ * partition are identical. */
+static void
+assert_replicas_identical (const char *dir,
+                           const char *topic,
+                           gint32      partition)
+{
+  g_autoptr(GBytes) reference = NULL;
+
+  for (guint broker = 1; broker <= 3; broker++)
+    {
+      g_autofree char *name = g_strdup_printf ("broker-%u/%s-%d/"
+                                               "00000000000000000000.log",
+                                               broker, topic, partition);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GBytes) bytes = mr_test_read_file (path);
+
+      if (reference == NULL)
+        reference = g_bytes_ref (bytes);
+      else
+        g_assert_true (g_bytes_equal (reference, bytes));
+    }
+}
+
+static void
+test_replicated_produce_and_consume (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) brokers = NULL;
+  guint acked[3] = { 0, 0, 0 };
+
+  g_assert_cmpint (mr_cluster_get_controller_id (fixture->cluster), ==, 1);
+  brokers = mr_cluster_list_brokers (fixture->cluster);
+  g_assert_cmpuint (brokers->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      MrBrokerInfo *info = g_ptr_array_index (brokers, i);
+
+      g_assert_cmpint (info->id, ==, (gint32)i + 1);
+      g_assert_cmpuint (info->port, ==, 9092 + i);
+      g_assert_cmpint (info->state, ==, MR_BROKER_STATE_RUNNING);
+    }
+
+  create_topic (fixture->cluster, "orders", 3, "2");
+  for (guint i = 0; i < 100; i++)
+    {
+      g_assert_cmpint (produce (fixture->cluster, -1, "orders", i % 3,
+                                i * 10, 10, -1, NULL),
+                       ==, MR_KAFKA_ERROR_NONE);
+      acked[i % 3] += 10;
+    }
+
+  for (gint32 p = 0; p < 3; p++)
+    wait_converged (fixture->cluster, "orders", p);
+
+  for (gint32 p = 0; p < 3; p++)
+    {
+      g_autoptr(GHashTable) part = consume_all (fixture->cluster, "orders", p);
+
+      g_assert_cmpuint (g_hash_table_size (part), ==, acked[p]);
+      assert_replicas_identical (fixture->dir, "orders", p);
+    }
+}
+
+static void
+test_leader_crash_loses_no_acknowledged_record (Fixture       *fixture,
+                                                gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  guint acked = 0;
+  guint failed = 0;
+  gint32 leader;
+  guint first = 0;
+
+  create_topic (fixture->cluster, "payments", 1, "2");
+  leader = leader_of (fixture->cluster, "payments", 0);
+
+  for (guint round = 0; round < 60; round++)
+    {
+      MrKafkaError code;
+
+      if (round == 20)
+        {
+          g_autoptr(GError) error = NULL;
+
+          mr_cluster_broker_action (fixture->cluster, leader,
+                                    MR_BROKER_ACTION_CRASH, 0, &error);
+          g_assert_no_error (error);
+        }
+      if (round == 45)
+        {
+          g_autoptr(GError) error = NULL;
+
+          mr_cluster_broker_action (fixture->cluster, leader,
+                                    MR_BROKER_ACTION_START, 0, &error);
+          g_assert_no_error (error);
+        }
+
+      code = produce (fixture->cluster, -1, "payments", 0, first, 10, -1,
+                      NULL);
+      if (code == MR_KAFKA_ERROR_NONE)
+        acked += 10;
+      else
+        failed++;
+      /* A client retries unacknowledged records under new keys; the
+       * checker only counts what was acknowledged. */
+      first += 10;
+      if (code != MR_KAFKA_ERROR_NONE)
+        g_usleep (50 * 1000);
+    }
+
+  g_assert_cmpint (leader_of (fixture->cluster, "payments", 0), !=, -1);
+  wait_converged (fixture->cluster, "payments", 0);
+
+  keys = consume_all (fixture->cluster, "payments", 0);
+  g_test_message ("%u records acknowledged, %u produce calls failed, %u "
+                  "records read back", acked, failed,
+                  g_hash_table_size (keys));
+  /* Every acknowledged record is there; unacknowledged ones may be too. */
+  g_assert_cmpuint (g_hash_table_size (keys), >=, acked);
+  g_assert_cmpuint (acked, >=, 400);
+  assert_replicas_identical (fixture->dir, "payments", 0);
+}
+
+static void
+test_faults_and_transitions (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) brokers = NULL;
+
+  mr_cluster_broker_action (fixture->cluster, 7, MR_BROKER_ACTION_STOP, 0,
+                            &error);
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_BROKER);
+  g_clear_error (&error);
+
+  mr_cluster_broker_action (fixture->cluster, 2, MR_BROKER_ACTION_RESUME, 0,
+                            &error);
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  mr_cluster_broker_action (fixture->cluster, 2, MR_BROKER_ACTION_PAUSE, 0,
+                            &error);
+  g_assert_no_error (error);
+  mr_cluster_broker_action (fixture->cluster, 3, MR_BROKER_ACTION_ISOLATE, 0,
+                            &error);
+  g_assert_no_error (error);
+  mr_cluster_broker_action (fixture->cluster, 1, MR_BROKER_ACTION_SLOW, 5,
+                            &error);
+  g_assert_no_error (error);
+
+  brokers = mr_cluster_list_brokers (fixture->cluster);
+  g_assert_cmpint (((MrBrokerInfo *)g_ptr_array_index (brokers, 1))->state, ==,
+                   MR_BROKER_STATE_PAUSED);
+  g_assert_cmpint (((MrBrokerInfo *)g_ptr_array_index (brokers, 2))->state, ==,
+                   MR_BROKER_STATE_ISOLATED);
+  g_assert_cmpuint (((MrBrokerInfo *)g_ptr_array_index (brokers, 0))
+                      ->latency_ms, ==, 5);
+
+  mr_cluster_broker_action (fixture->cluster, 2, MR_BROKER_ACTION_RESUME, 0,
+                            &error);
+  g_assert_no_error (error);
+  mr_cluster_broker_action (fixture->cluster, 3, MR_BROKER_ACTION_HEAL, 0,
+                            &error);
+  g_assert_no_error (error);
+  mr_cluster_broker_action (fixture->cluster, 1, MR_BROKER_ACTION_HEAL, 0,
+                            &error);
+  g_assert_no_error (error);
+
+  mr_cluster_broker_action (fixture->cluster, 3, MR_BROKER_ACTION_STOP, 0,
+                            &error);
+  g_assert_no_error (error);
+  mr_cluster_broker_action (fixture->cluster, 3, MR_BROKER_ACTION_STOP, 0,
+                            &error);
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  mr_cluster_broker_action (fixture->cluster, 3, MR_BROKER_ACTION_START, 0,
+                            &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_clean_stop_moves_leadership_first (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint32 leader;
+  gint32 next;
+
+  create_topic (fixture->cluster, "audit", 1, "2");
+  leader = leader_of (fixture->cluster, "audit", 0);
+  g_assert_cmpint (produce (fixture->cluster, -1, "audit", 0, 0, 5, -1, NULL),
+                   ==, MR_KAFKA_ERROR_NONE);
+
+  mr_cluster_broker_action (fixture->cluster, leader, MR_BROKER_ACTION_STOP,
+                            0, &error);
+  g_assert_no_error (error);
+
+  /* The next produce needs no retry: leadership moved before the stop. */
+  next = leader_of (fixture->cluster, "audit", 0);
+  g_assert_cmpint (next, !=, leader);
+  g_assert_cmpint (next, >, 0);
+  g_assert_cmpint (produce (fixture->cluster, -1, "audit", 0, 5, 5, -1, NULL),
+                   ==, MR_KAFKA_ERROR_NONE);
+
+  /* With two of three brokers gone, acks=all is refused before the append
+   * (min.insync.replicas=2), and acks=1 still works. */
+  mr_cluster_broker_action (fixture->cluster, next, MR_BROKER_ACTION_STOP, 0,
+                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (produce (fixture->cluster, -1, "audit", 0, 10, 5, -1,
+                            NULL),
+                   ==, MR_KAFKA_ERROR_NOT_ENOUGH_REPLICAS);
+  g_assert_cmpint (produce (fixture->cluster, -1, "audit", 0, 10, 5, 1, NULL),
+                   ==, MR_KAFKA_ERROR_NONE);
+}
+
+static void
+test_cluster_reopens_with_its_data (void)
+{
+  g_autofree char *dir = mr_test_make_tmpdir ();
+  g_autoptr(GHashTable) keys = NULL;
+  MrCluster *cluster = open_cluster (dir, 3);
+  g_autofree char *cluster_id = g_strdup (mr_cluster_get_id (cluster));
+
+  create_topic (cluster, "events", 2, NULL);
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpint (produce (cluster, -1, "events", i % 2, i * 5, 5, -1,
+                              NULL),
+                     ==, MR_KAFKA_ERROR_NONE);
+  mr_cluster_unref (cluster);
+
+  cluster = open_cluster (dir, 3);
+  g_assert_cmpstr (mr_cluster_get_id (cluster), ==, cluster_id);
+  keys = consume_all (cluster, "events", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 50);
+  g_clear_pointer (&keys, g_hash_table_unref);
+  keys = consume_all (cluster, "events", 1);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 50);
+  mr_cluster_unref (cluster);
+
+  mr_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/cluster/" path, Fixture, NULL, fixture_setup, func, \
+              fixture_teardown)
+
+  ADD ("replicated-produce-and-consume", test_replicated_produce_and_consume);
+  ADD ("leader-crash-loses-no-acked-record",
+       test_leader_crash_loses_no_acknowledged_record);
+  ADD ("faults-and-transitions", test_faults_and_transitions);
+  ADD ("clean-stop-moves-leadership-first",
+       test_clean_stop_moves_leadership_first);
+  g_test_add_func ("/cluster/reopens-with-its-data",
+                   test_cluster_reopens_with_its_data);
+
+  return g_test_run ();
+}
