@@ -447,6 +447,228 @@ test_clean_stop_moves_leadership_first (Fixture       *fixture,
                    ==, MR_KAFKA_ERROR_NONE);
 }
 
+static gint32
+wait_new_leader (MrCluster  *cluster,
+                 const char *topic,
+                 gint32      old_leader)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  /* Elected by the controller, and leading on its broker: describe shows a
+   * high watermark only when the leader's replica knows it leads. */
+  for (;;)
+    {
+      g_autoptr(MrTopicInfo) info = mr_cluster_describe_topic (cluster, topic,
+                                                               NULL);
+      MrPartitionInfo *p = g_ptr_array_index (info->partitions, 0);
+
+      if (p->leader > 0 && p->leader != old_leader && p->high_watermark >= 0)
+        return p->leader;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* The REPLICA_TRUNCATED events of @broker_id so far. */
+static guint
+count_truncations (MrCluster *cluster,
+                   gint32     broker_id,
+                   gint64    *from,
+                   gint64    *to)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  guint n = 0;
+
+  events = mr_event_stream_dup_history (mr_cluster_get_event_stream (cluster),
+                                        0);
+  for (guint i = 0; i < events->len; i++)
+    {
+      MrClusterEvent *event = g_ptr_array_index (events, i);
+
+      if (mr_cluster_event_get_kind (event)
+          == MR_CLUSTER_EVENT_KIND_REPLICA_TRUNCATED
+          && mr_cluster_event_get_broker_id (event) == broker_id)
+        {
+          *from = mr_cluster_event_get_from_offset (event);
+          *to = mr_cluster_event_get_to_offset (event);
+          n++;
+        }
+    }
+  return n;
+}
+
+/* Reliability scenarios 2 and 7: an isolated leader keeps accepting acks=1
+ * writes (a zombie), which are lost when it rejoins, and the loss is
+ * reported; acks=all writes are never lost. */
+static void
+test_zombie_leader_acks1_loss_is_reported (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  gint32 zombie;
+  gint32 leader;
+  gint64 from = -1;
+  gint64 to = -1;
+  gint64 zombie_offset = -1;
+
+  create_topic (fixture->cluster, "ledger", 1, "2");
+  zombie = leader_of (fixture->cluster, "ledger", 0);
+  g_assert_cmpint (produce (fixture->cluster, -1, "ledger", 0, 0, 10, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  mr_cluster_broker_action (fixture->cluster, zombie,
+                            MR_BROKER_ACTION_ISOLATE, 0, &error);
+  g_assert_no_error (error);
+
+  /* Clients that still talk to it: acks=1 is acknowledged, acks=all cannot
+   * be, since no follower reaches it. */
+  g_assert_cmpint (produce (fixture->cluster, zombie, "ledger", 0, 1000, 5, 1,
+                            &zombie_offset), ==, MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (zombie_offset, ==, 10);
+  g_assert_cmpint (produce (fixture->cluster, zombie, "ledger", 0, 2000, 5,
+                            -1, NULL), !=, MR_KAFKA_ERROR_NONE);
+
+  leader = wait_new_leader (fixture->cluster, "ledger", zombie);
+  g_assert_cmpint (produce (fixture->cluster, -1, "ledger", 0, 10, 10, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  mr_cluster_broker_action (fixture->cluster, zombie, MR_BROKER_ACTION_HEAL,
+                            0, &error);
+  g_assert_no_error (error);
+  wait_converged (fixture->cluster, "ledger", 0);
+
+  /* The zombie cut what only it had, and said so with the offsets. */
+  g_assert_cmpuint (count_truncations (fixture->cluster, zombie, &from, &to),
+                    >=, 1);
+  g_assert_cmpint (to, ==, 10);
+  g_assert_cmpint (from, >=, 15);
+
+  keys = consume_all (fixture->cluster, "ledger", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 20);
+  g_assert_true (g_hash_table_contains (keys, "key-0"));
+  g_assert_true (g_hash_table_contains (keys, "key-19"));
+  g_assert_false (g_hash_table_contains (keys, "key-1000"));
+  assert_replicas_identical (fixture->dir, "ledger", 0);
+  (void)leader;
+}
+
+/* Scenario 7 with a pause: a leader frozen past the session timeout loses
+ * its leadership; when it wakes up it cannot commit anything under its old
+ * epoch, and rejoins as a follower. */
+static void
+test_paused_leader_is_fenced (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  gint32 paused;
+
+  create_topic (fixture->cluster, "clicks", 1, "2");
+  paused = leader_of (fixture->cluster, "clicks", 0);
+  g_assert_cmpint (produce (fixture->cluster, -1, "clicks", 0, 0, 10, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  mr_cluster_broker_action (fixture->cluster, paused, MR_BROKER_ACTION_PAUSE,
+                            0, &error);
+  g_assert_no_error (error);
+  wait_new_leader (fixture->cluster, "clicks", paused);
+  g_assert_cmpint (produce (fixture->cluster, -1, "clicks", 0, 10, 10, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  mr_cluster_broker_action (fixture->cluster, paused, MR_BROKER_ACTION_RESUME,
+                            0, &error);
+  g_assert_no_error (error);
+
+  /* Whatever it says, an acks=all write through the old leader is never
+   * acknowledged under its old epoch. */
+  g_assert_cmpint (produce (fixture->cluster, paused, "clicks", 0, 3000, 5,
+                            -1, NULL), !=, MR_KAFKA_ERROR_NONE);
+
+  wait_converged (fixture->cluster, "clicks", 0);
+  keys = consume_all (fixture->cluster, "clicks", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 20);
+  g_assert_false (g_hash_table_contains (keys, "key-3000"));
+  assert_replicas_identical (fixture->dir, "clicks", 0);
+}
+
+static MrKafkaError
+produce_idempotent (MrCluster *cluster,
+                    gint32     sequence,
+                    gint64    *base_offset)
+{
+  g_autoptr(MrRecordBatchBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(MrProduceResult) result = { 0, };
+  char key[32];
+  gsize len = 0;
+  guint8 *batch;
+
+  builder = mr_record_batch_builder_new (MR_COMPRESSION_NONE);
+  mr_record_batch_builder_set_producer (builder, 4242, 0, sequence);
+  for (guint i = 0; i < 3; i++)
+    {
+      int key_len = g_snprintf (key, sizeof key, "seq-%d-%u", sequence, i);
+
+      mr_record_batch_builder_add (builder, g_get_real_time () / 1000,
+                                   (const guint8 *)key, key_len,
+                                   (const guint8 *)"v", 1, NULL, 0);
+    }
+  batch = g_bytes_unref_to_data (mr_record_batch_builder_finish (builder,
+                                                                 &error),
+                                 &len);
+  g_assert_no_error (error);
+
+  mr_cluster_produce (cluster, -1, "idem", 0, batch, len, -1, 2000, &result);
+  *base_offset = result.base_offset;
+  return result.error;
+}
+
+/* Scenario 9: a retried batch is recognised after a leader change (the new
+ * leader rebuilt the producer's window from its log). */
+static void
+test_idempotent_retry_after_leader_change (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 offsets[5];
+  gint64 offset = -1;
+  gint32 leader;
+
+  create_topic (fixture->cluster, "idem", 1, "2");
+  for (gint32 seq = 0; seq < 5; seq++)
+    g_assert_cmpint (produce_idempotent (fixture->cluster, seq * 3,
+                                         &offsets[seq]),
+                     ==, MR_KAFKA_ERROR_NONE);
+
+  leader = leader_of (fixture->cluster, "idem", 0);
+  mr_cluster_broker_action (fixture->cluster, leader, MR_BROKER_ACTION_CRASH,
+                            0, &error);
+  g_assert_no_error (error);
+  wait_new_leader (fixture->cluster, "idem", leader);
+
+  /* Retries of each of the last five batches: the original offsets, no
+   * new records. */
+  for (gint32 seq = 0; seq < 5; seq++)
+    {
+      g_assert_cmpint (produce_idempotent (fixture->cluster, seq * 3,
+                                           &offset),
+                       ==, MR_KAFKA_ERROR_NONE);
+      g_assert_cmpint (offset, ==, offsets[seq]);
+    }
+
+  /* The next sequence goes on; a gap does not. */
+  g_assert_cmpint (produce_idempotent (fixture->cluster, 15, &offset), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (offset, ==, 15);
+  g_assert_cmpint (produce_idempotent (fixture->cluster, 30, &offset), ==,
+                   MR_KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+
+  keys = consume_all (fixture->cluster, "idem", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 18);
+}
+
 static void
 test_cluster_reopens_with_its_data (void)
 {
@@ -490,6 +712,11 @@ main (int   argc,
   ADD ("faults-and-transitions", test_faults_and_transitions);
   ADD ("clean-stop-moves-leadership-first",
        test_clean_stop_moves_leadership_first);
+  ADD ("zombie-leader-acks1-loss-is-reported",
+       test_zombie_leader_acks1_loss_is_reported);
+  ADD ("paused-leader-is-fenced", test_paused_leader_is_fenced);
+  ADD ("idempotent-retry-after-leader-change",
+       test_idempotent_retry_after_leader_change);
   g_test_add_func ("/cluster/reopens-with-its-data",
                    test_cluster_reopens_with_its_data);
 
