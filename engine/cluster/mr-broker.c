@@ -42,11 +42,22 @@
  * leaf lock for the wake-up flag. truncations and applied_version belong to
  * the broker's thread alone. */
 
+/* The log I/O of one broker: the system's, after the latency that "slow"
+ * adds to its disk. The MrLogIo comes first, so the log's pointer to it is
+ * a pointer to the whole. */
+typedef struct
+{
+  MrLogIo          io;
+  MrBrokerNetwork *network;
+  gint32           broker_id;
+} BrokerDisk;
+
 struct _MrBroker
 {
   MrCluster   *cluster;        /* the cluster owns the broker */
   gint32       id;
   char        *directory;
+  BrokerDisk   disk;
 
   GMutex       lock;
   GHashTable  *replicas;       /* "topic\\npartition" → MrReplica */
@@ -65,6 +76,70 @@ struct _MrBroker
 };
 
 #define FOLLOWER_FETCH_MAX_BYTES (1024 * 1024)
+
+static void
+disk_delay (const MrLogIo *io)
+{
+  const BrokerDisk *disk = (const BrokerDisk *)io;
+  guint latency = mr_broker_network_get_latency (disk->network,
+                                                 disk->broker_id);
+
+  if (latency > 0)
+    g_usleep ((gulong)latency * 1000);
+}
+
+static gssize
+disk_pwritev (const MrLogIo      *io,
+              int                 fd,
+              const struct iovec *iov,
+              int                 iovcnt,
+              goffset             offset)
+{
+  const MrLogIo *system = mr_log_io_get_default ();
+
+  disk_delay (io);
+  return system->pwritev (system, fd, iov, iovcnt, offset);
+}
+
+static gssize
+disk_pread (const MrLogIo *io,
+            int            fd,
+            void          *buf,
+            gsize          count,
+            goffset        offset)
+{
+  const MrLogIo *system = mr_log_io_get_default ();
+
+  return system->pread (system, fd, buf, count, offset);
+}
+
+static int
+disk_fdatasync (const MrLogIo *io,
+                int            fd)
+{
+  const MrLogIo *system = mr_log_io_get_default ();
+
+  disk_delay (io);
+  return system->fdatasync (system, fd);
+}
+
+static int
+disk_ftruncate (const MrLogIo *io,
+                int            fd,
+                goffset        length)
+{
+  const MrLogIo *system = mr_log_io_get_default ();
+
+  return system->ftruncate (system, fd, length);
+}
+
+static gint64
+disk_now_ms (const MrLogIo *io)
+{
+  const MrLogIo *system = mr_log_io_get_default ();
+
+  return system->now_ms (system);
+}
 
 static char *
 replica_key (const char *topic,
@@ -92,6 +167,13 @@ mr_broker_new (MrCluster  *cluster,
   broker->cluster = cluster;
   broker->id = id;
   broker->directory = g_strdup (directory);
+  broker->disk.io.pwritev = disk_pwritev;
+  broker->disk.io.pread = disk_pread;
+  broker->disk.io.fdatasync = disk_fdatasync;
+  broker->disk.io.ftruncate = disk_ftruncate;
+  broker->disk.io.now_ms = disk_now_ms;
+  broker->disk.network = mr_cluster_get_network (cluster);
+  broker->disk.broker_id = id;
   g_mutex_init (&broker->lock);
   g_mutex_init (&broker->wake_lock);
   g_cond_init (&broker->wake_cond);
@@ -280,6 +362,7 @@ apply_metadata (MrBroker *broker,
           replica = mr_replica_open (dir, assignment->topic,
                                      assignment->partition, broker->id,
                                      &assignment->log_config,
+                                     &broker->disk.io,
                                      assignment->min_insync_replicas, &error);
           if (replica == NULL)
             {

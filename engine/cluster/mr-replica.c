@@ -171,13 +171,14 @@ mr_replica_open (const char         *directory,
                  gint32              partition,
                  gint32              broker_id,
                  const MrLogConfig  *config,
+                 const MrLogIo      *io,
                  gint32              min_insync_replicas,
                  GError            **error)
 {
   MrReplica *replica = NULL;
   MrPartitionLog *log = NULL;
 
-  log = mr_partition_log_open (directory, config, NULL,
+  log = mr_partition_log_open (directory, config, io,
                                MR_LOG_OPEN_FLAGS_NONE, error);
   if (log == NULL)
     return NULL;

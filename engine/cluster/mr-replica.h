@@ -66,6 +66,7 @@ MrReplica    *mr_replica_open                   (const char          *directory,
                                                  gint32               partition,
                                                  gint32               broker_id,
                                                  const MrLogConfig   *config,
+                                                 const MrLogIo       *io,
                                                  gint32               min_insync_replicas,
                                                  GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 MrReplica    *mr_replica_ref                    (MrReplica           *replica);
