@@ -464,6 +464,21 @@ wait_new_leader (MrCluster  *cluster,
 
       if (p->leader > 0 && p->leader != old_leader && p->high_watermark >= 0)
         return p->leader;
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_autoptr(GPtrArray) events = mr_event_stream_dup_history (
+            mr_cluster_get_event_stream (cluster), 0);
+
+          for (guint i = 0; i < events->len; i++)
+            {
+              g_autofree char *line = mr_cluster_event_dup_summary (
+                g_ptr_array_index (events, i));
+              g_test_message ("event: %s", line);
+            }
+          g_test_message ("leader %d, ISR size %u, high watermark %"
+                          G_GINT64_FORMAT, p->leader, p->isr->len,
+                          p->high_watermark);
+        }
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (10 * 1000);
     }
@@ -670,6 +685,262 @@ test_idempotent_retry_after_leader_change (Fixture       *fixture,
 }
 
 static void
+action (MrCluster      *cluster,
+        gint32          broker,
+        MrBrokerAction  what)
+{
+  g_autoptr(GError) error = NULL;
+
+  mr_cluster_broker_action (cluster, broker, what, 0, &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_isr_size (MrCluster  *cluster,
+               const char *topic,
+               guint       size)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      g_autoptr(MrTopicInfo) info = mr_cluster_describe_topic (cluster, topic,
+                                                               NULL);
+      MrPartitionInfo *p = g_ptr_array_index (info->partitions, 0);
+
+      if (p->isr->len == size && p->high_watermark >= 0)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+static guint
+count_events (MrCluster          *cluster,
+              MrClusterEventKind  kind)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  guint n = 0;
+
+  events = mr_event_stream_dup_history (mr_cluster_get_event_stream (cluster),
+                                        0);
+  for (guint i = 0; i < events->len; i++)
+    if (mr_cluster_event_get_kind (g_ptr_array_index (events, i)) == kind)
+      n++;
+  return n;
+}
+
+/* Scenario 3: the ISR shrinks to the leader alone, then the leader dies.
+ * min.insync.replicas=2 refuses acks=all writes meanwhile; with unclean
+ * election off, the partition goes offline instead of losing what only the
+ * leader had, and comes back with that leader. */
+static void
+test_last_isr_member_dies_partition_goes_offline (Fixture       *fixture,
+                                                  gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  gint32 leader;
+  gint32 followers[2];
+  guint n = 0;
+
+  create_topic (fixture->cluster, "strict", 1, "2");
+  create_topic (fixture->cluster, "lenient", 1, "1");
+  /* Whichever broker "strict" started on, once the other two brokers are
+   * paused it is led by the one left, alone in its ISR. */
+  leader = leader_of (fixture->cluster, "lenient", 0);
+  for (gint32 id = 1; id <= 3; id++)
+    if (id != leader)
+      followers[n++] = id;
+
+  for (guint i = 0; i < 2; i++)
+    action (fixture->cluster, followers[i], MR_BROKER_ACTION_PAUSE);
+  wait_isr_size (fixture->cluster, "lenient", 1);
+  wait_isr_size (fixture->cluster, "strict", 1);
+
+  g_assert_cmpint (produce (fixture->cluster, -1, "strict", 0, 0, 5, -1, NULL),
+                   ==, MR_KAFKA_ERROR_NOT_ENOUGH_REPLICAS);
+  g_assert_cmpint (produce (fixture->cluster, -1, "lenient", 0, 0, 5, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  action (fixture->cluster, leader, MR_BROKER_ACTION_CRASH);
+  for (guint i = 0; i < 2; i++)
+    action (fixture->cluster, followers[i], MR_BROKER_ACTION_RESUME);
+
+  /* Long past the session timeout: still no leader, and no data lost. */
+  g_usleep (1500 * 1000);
+  g_assert_cmpint (leader_of (fixture->cluster, "lenient", 0), ==, -1);
+  g_assert_cmpint (produce (fixture->cluster, -1, "lenient", 0, 5, 5, -1,
+                            NULL), ==, MR_KAFKA_ERROR_LEADER_NOT_AVAILABLE);
+
+  action (fixture->cluster, leader, MR_BROKER_ACTION_START);
+  wait_converged (fixture->cluster, "lenient", 0);
+  g_assert_cmpint (leader_of (fixture->cluster, "lenient", 0), ==, leader);
+  keys = consume_all (fixture->cluster, "lenient", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 5);
+}
+
+/* Scenario 4: with unclean.leader.election.enable, an out-of-sync replica
+ * takes over; what only the old leader had is lost, and both the election
+ * and the old leader's truncation are reported. */
+static void
+test_unclean_election_loss_is_reported (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GHashTable) configs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  gint32 leader;
+  gint32 followers[2];
+  gint64 from = -1;
+  gint64 to = -1;
+  guint n = 0;
+
+  g_hash_table_insert (configs, (gpointer)"unclean.leader.election.enable",
+                       (gpointer)"true");
+  mr_cluster_create_topic (fixture->cluster, "risky", 1, 3, configs, FALSE,
+                           &error);
+  g_assert_no_error (error);
+  leader = leader_of (fixture->cluster, "risky", 0);
+  for (gint32 id = 1; id <= 3; id++)
+    if (id != leader)
+      followers[n++] = id;
+
+  g_assert_cmpint (produce (fixture->cluster, -1, "risky", 0, 0, 10, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+  wait_converged (fixture->cluster, "risky", 0);
+
+  for (guint i = 0; i < 2; i++)
+    action (fixture->cluster, followers[i], MR_BROKER_ACTION_PAUSE);
+  wait_isr_size (fixture->cluster, "risky", 1);
+  g_assert_cmpint (produce (fixture->cluster, -1, "risky", 0, 100, 5, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  action (fixture->cluster, leader, MR_BROKER_ACTION_CRASH);
+  for (guint i = 0; i < 2; i++)
+    action (fixture->cluster, followers[i], MR_BROKER_ACTION_RESUME);
+  wait_new_leader (fixture->cluster, "risky", leader);
+  g_assert_cmpuint (count_events (fixture->cluster,
+                                  MR_CLUSTER_EVENT_KIND_UNCLEAN_LEADER_ELECTED),
+                    ==, 1);
+
+  action (fixture->cluster, leader, MR_BROKER_ACTION_START);
+  wait_converged (fixture->cluster, "risky", 0);
+  g_assert_cmpuint (count_truncations (fixture->cluster, leader, &from, &to),
+                    >=, 1);
+  g_assert_cmpint (to, ==, 10);
+  g_assert_cmpint (from, ==, 15);
+
+  /* The five records written while the ISR was the old leader alone. */
+  keys = consume_all (fixture->cluster, "risky", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 10);
+  g_assert_false (g_hash_table_contains (keys, "key-100"));
+  assert_replicas_identical (fixture->dir, "risky", 0);
+}
+
+/* Scenario 6: two leader failures within a fetch interval leave diverging
+ * logs; the replicas still converge byte for byte and nothing acknowledged
+ * is lost. */
+static void
+test_rapid_double_failover_converges (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  GHashTable *acked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             NULL);
+  gint32 first;
+  gint32 second;
+  guint next = 0;
+
+  create_topic (fixture->cluster, "flaky", 1, "2");
+  for (guint round = 0; round < 3; round++)
+    {
+      /* Each round starts from a whole ISR: two leaders fail in quick
+       * succession, the restarted first one still catching up. */
+      wait_converged (fixture->cluster, "flaky", 0);
+      for (guint i = 0; i < 10; i++, next += 5)
+        if (produce (fixture->cluster, -1, "flaky", 0, next, 5, -1, NULL)
+            == MR_KAFKA_ERROR_NONE)
+          for (guint k = 0; k < 5; k++)
+            g_hash_table_add (acked, g_strdup_printf ("key-%u", next + k));
+
+      first = leader_of (fixture->cluster, "flaky", 0);
+      action (fixture->cluster, first, MR_BROKER_ACTION_CRASH);
+      second = wait_new_leader (fixture->cluster, "flaky", first);
+      action (fixture->cluster, first, MR_BROKER_ACTION_START);
+      /* Writes that only the second leader may hold when it fails. */
+      for (guint i = 0; i < 3; i++, next += 5)
+        produce (fixture->cluster, second, "flaky", 0, next, 5, 1, NULL);
+      action (fixture->cluster, second, MR_BROKER_ACTION_CRASH);
+      wait_new_leader (fixture->cluster, "flaky", second);
+      action (fixture->cluster, second, MR_BROKER_ACTION_START);
+    }
+
+  wait_converged (fixture->cluster, "flaky", 0);
+  keys = consume_all (fixture->cluster, "flaky", 0);
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, acked);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_assert_true (g_hash_table_contains (keys, key));
+  }
+  g_test_message ("%u acknowledged with acks=all, all read back, %u in the "
+                  "log", g_hash_table_size (acked), g_hash_table_size (keys));
+  assert_replicas_identical (fixture->dir, "flaky", 0);
+  g_hash_table_unref (acked);
+}
+
+/* Scenario 11: every broker loses its power, one after the other. With
+ * flush.messages=1 every acknowledged record had reached the disk of each
+ * replica that acknowledged it, so none is lost. */
+static void
+test_power_loss_with_fsync_on_commit (void)
+{
+  g_autofree char *dir = mr_test_make_tmpdir ();
+  g_autoptr(GHashTable) configs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  MrClusterOptions options;
+  MrCluster *cluster;
+
+  mr_cluster_options_init (&options);
+  g_free (options.data_dir);
+  options.data_dir = g_strdup (dir);
+  options.broker_heartbeat_interval_ms = 50;
+  options.broker_session_timeout_ms = 400;
+  options.replica_lag_time_max_ms = 600;
+  options.replica_fetch_wait_max_ms = 100;
+  options.simulate_power_loss = TRUE;
+  cluster = mr_cluster_new (&options, &error);
+  g_assert_no_error (error);
+  mr_cluster_start (cluster, &error);
+  g_assert_no_error (error);
+
+  g_hash_table_insert (configs, (gpointer)"min.insync.replicas",
+                       (gpointer)"2");
+  g_hash_table_insert (configs, (gpointer)"flush.messages", (gpointer)"1");
+  mr_cluster_create_topic (cluster, "durable", 1, 3, configs, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpint (produce (cluster, -1, "durable", 0, i * 5, 5, -1, NULL),
+                     ==, MR_KAFKA_ERROR_NONE);
+
+  for (gint32 id = 1; id <= 3; id++)
+    action (cluster, id, MR_BROKER_ACTION_CRASH);
+  for (gint32 id = 1; id <= 3; id++)
+    action (cluster, id, MR_BROKER_ACTION_START);
+
+  wait_converged (cluster, "durable", 0);
+  keys = consume_all (cluster, "durable", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 100);
+
+  mr_cluster_unref (cluster);
+  mr_cluster_options_clear (&options);
+  mr_test_remove_tree (dir);
+}
+
+static void
 test_cluster_reopens_with_its_data (void)
 {
   g_autofree char *dir = mr_test_make_tmpdir ();
@@ -717,6 +988,14 @@ main (int   argc,
   ADD ("paused-leader-is-fenced", test_paused_leader_is_fenced);
   ADD ("idempotent-retry-after-leader-change",
        test_idempotent_retry_after_leader_change);
+  ADD ("last-isr-member-dies-partition-goes-offline",
+       test_last_isr_member_dies_partition_goes_offline);
+  ADD ("unclean-election-loss-is-reported",
+       test_unclean_election_loss_is_reported);
+  ADD ("rapid-double-failover-converges",
+       test_rapid_double_failover_converges);
+  g_test_add_func ("/cluster/power-loss-with-fsync-on-commit",
+                   test_power_loss_with_fsync_on_commit);
   g_test_add_func ("/cluster/reopens-with-its-data",
                    test_cluster_reopens_with_its_data);
 
