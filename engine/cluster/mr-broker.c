@@ -432,11 +432,12 @@ apply_metadata (MrBroker *broker,
       MrReplica *replica = g_ptr_array_index (gone, i);
       g_autoptr(GError) error = NULL;
 
+      /* Closed without checkpoints (nothing is kept), then removed. */
       mr_replica_fail_pending (replica, MR_KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION,
                                completions);
+      mr_replica_close (replica, TRUE, FALSE, completions);
       if (!mr_partition_log_delete (mr_replica_get_log (replica), &error))
         g_warning ("Broker %d: %s", broker->id, error->message);
-      mr_replica_close (replica, FALSE, FALSE, completions);
     }
 
   broker->applied_version = version;

@@ -440,6 +440,15 @@ mr_replica_set_isr (MrReplica    *replica,
 
       follower->in_isr = array_contains (isr, follower->broker_id);
     }
+
+  /* Fewer in-sync replicas than promised: what waits for acks=all is in
+   * the leader's log but cannot be acknowledged (Kafka's ambiguous
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND: it may still commit later). */
+  if (replica->isr->len < (guint)replica->min_insync)
+    fail_pending_locked (replica,
+                         MR_KAFKA_ERROR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                         completions);
+
   /* A smaller ISR can release the high watermark. */
   advance_high_watermark_locked (replica, completions);
   g_mutex_unlock (&replica->lock);
