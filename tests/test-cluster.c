@@ -1174,6 +1174,91 @@ test_preferred_leader_restored (Fixture       *fixture,
                     >=, 1);
 }
 
+typedef struct
+{
+  MrCluster     *cluster;
+  MrFetchResult  result;
+} LongPoll;
+
+static gpointer
+long_poll_thread (gpointer data)
+{
+  LongPoll *poll = data;
+
+  /* Waits for data at the log end: the produce below wakes it. */
+  mr_cluster_fetch (poll->cluster, -1, "offsets", 0, 10, 1 << 20, 20000, -1,
+                    &poll->result);
+  return NULL;
+}
+
+/* ListOffsets, a long-poll fetch woken by the high watermark, and
+ * DeleteRecords on every replica. */
+static void
+test_offsets_long_poll_and_delete_records (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  LongPoll poll = { fixture->cluster, { 0, } };
+  gint64 offset = -1;
+  gint64 found = -1;
+  gint64 low = -1;
+  gint64 t0 = g_get_real_time () / 1000;
+  GThread *thread;
+
+  create_topic (fixture->cluster, "offsets", 1, "2");
+  g_assert_cmpint (produce (fixture->cluster, -1, "offsets", 0, 0, 10, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+
+  g_assert_cmpint (mr_cluster_list_offset (fixture->cluster, -1, "offsets", 0,
+                                           -2, &offset, NULL), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (offset, ==, 0);
+  g_assert_cmpint (mr_cluster_list_offset (fixture->cluster, -1, "offsets", 0,
+                                           -1, &offset, NULL), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (offset, ==, 10);
+  g_assert_cmpint (mr_cluster_list_offset (fixture->cluster, -1, "offsets", 0,
+                                           t0 - 1000, &offset, &found), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (offset, ==, 0);
+  g_assert_cmpint (found, >=, t0 - 1000);
+  g_assert_cmpint (mr_cluster_list_offset (fixture->cluster, -1, "offsets", 0,
+                                           t0 + 3600000, &offset, &found), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (offset, ==, -1);
+
+  thread = g_thread_new ("long-poll", long_poll_thread, &poll);
+  g_usleep (100 * 1000);
+  g_assert_cmpint (produce (fixture->cluster, -1, "offsets", 0, 10, 5, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+  g_thread_join (thread);
+  g_assert_cmpint (poll.result.error, ==, MR_KAFKA_ERROR_NONE);
+  g_assert_nonnull (poll.result.records);
+  g_assert_cmpint (poll.result.high_watermark, ==, 15);
+  mr_fetch_result_clear (&poll.result);
+
+  wait_converged (fixture->cluster, "offsets", 0);
+  g_assert_cmpint (mr_cluster_delete_records (fixture->cluster, "offsets", 0,
+                                              12, &low), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (low, ==, 12);
+  g_assert_cmpint (mr_cluster_delete_records (fixture->cluster, "offsets", 0,
+                                              99, &low), ==,
+                   MR_KAFKA_ERROR_OFFSET_OUT_OF_RANGE);
+  g_assert_cmpint (mr_cluster_list_offset (fixture->cluster, -1, "offsets", 0,
+                                           -2, &offset, NULL), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (offset, ==, 12);
+  {
+    g_autoptr(MrTopicInfo) info = mr_cluster_describe_topic (fixture->cluster,
+                                                             "offsets", NULL);
+    MrPartitionInfo *p = g_ptr_array_index (info->partitions, 0);
+
+    for (guint r = 0; r < p->replica_states->len; r++)
+      g_assert_cmpint (g_array_index (p->replica_states, MrReplicaInfo, r)
+                         .log_start_offset, ==, 12);
+  }
+}
+
 static void
 test_cluster_reopens_with_its_data (void)
 {
@@ -1232,6 +1317,8 @@ main (int   argc,
        test_not_enough_replicas_after_append);
   ADD ("topic-administration", test_topic_administration);
   ADD ("preferred-leader-restored", test_preferred_leader_restored);
+  ADD ("offsets-long-poll-and-delete-records",
+       test_offsets_long_poll_and_delete_records);
   g_test_add_func ("/cluster/power-loss-with-fsync-on-commit",
                    test_power_loss_with_fsync_on_commit);
   g_test_add_func ("/cluster/reopens-with-its-data",

@@ -12,6 +12,28 @@
 
 #include "mr-test-util.h"
 
+/* A name → value table of owned strings from ("name", "value", ..., NULL). */
+G_GNUC_NULL_TERMINATED static GHashTable *
+new_table (const char *first_name,
+           ...)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                             g_free, g_free);
+  const char *name = first_name;
+  va_list args;
+
+  va_start (args, first_name);
+  while (name != NULL)
+    {
+      const char *value = va_arg (args, const char *);
+
+      g_hash_table_insert (table, g_strdup (name), g_strdup (value));
+      name = va_arg (args, const char *);
+    }
+  va_end (args);
+  return table;
+}
+
 /* Names. */
 
 typedef struct
@@ -322,10 +344,10 @@ test_config_apply_is_atomic (void)
   MrTopicConfig config;
   MrTopicConfig before;
 
-  values = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (values, "retention.ms", "5000");
-  g_hash_table_insert (values, "min.insync.replicas", "2");
-  g_hash_table_insert (values, "cleanup.policy", "sometimes");
+  values = new_table ("retention.ms", "5000",
+                      "min.insync.replicas", "2",
+                      "cleanup.policy", "sometimes",
+                      NULL);
 
   mr_topic_config_init_defaults (&config);
   before = config;
@@ -336,7 +358,8 @@ test_config_apply_is_atomic (void)
   g_clear_error (&error);
 
   /* With the bad one fixed, all of them land. */
-  g_hash_table_insert (values, "cleanup.policy", "compact,delete");
+  g_hash_table_insert (values, g_strdup ("cleanup.policy"),
+                       g_strdup ("compact,delete"));
   g_assert_true (mr_topic_config_apply (&config, values, &error));
   g_assert_no_error (error);
   g_assert_cmpint (config.log.retention_ms, ==, 5000);
@@ -377,9 +400,9 @@ test_config_describe (void)
 
   /* Set on the topic: one with a new value, one set to its default value
    * (still the topic's own setting, as in Kafka). */
-  overrides = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (overrides, "min.insync.replicas", "2");
-  g_hash_table_insert (overrides, "retention.ms", "604800000");
+  overrides = new_table ("min.insync.replicas", "2",
+                         "retention.ms", "604800000",
+                         NULL);
 
   mr_topic_config_init_defaults (&config);
   g_assert_true (mr_topic_config_apply (&config, overrides, NULL));
@@ -891,6 +914,8 @@ test_error_codes (void)
     { MR_CLUSTER_ERROR_STORE, MR_KAFKA_ERROR_UNKNOWN_SERVER_ERROR },
     { MR_CLUSTER_ERROR_STORE_CORRUPT, MR_KAFKA_ERROR_UNKNOWN_SERVER_ERROR },
     { MR_CLUSTER_ERROR_STORE_TOO_NEW, MR_KAFKA_ERROR_UNKNOWN_SERVER_ERROR },
+    { MR_CLUSTER_ERROR_UNKNOWN_BROKER, MR_KAFKA_ERROR_BROKER_NOT_AVAILABLE },
+    { MR_CLUSTER_ERROR_INVALID_STATE, MR_KAFKA_ERROR_INVALID_REQUEST },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

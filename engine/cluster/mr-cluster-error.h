@@ -71,13 +71,13 @@ typedef enum
   MR_CLUSTER_ERROR_INVALID_STATE,
 } MrClusterError;
 
-GQuark       mr_cluster_error_quark            (void);
+GQuark       mr_cluster_error_quark          (void);
 
 /* The Kafka wire code for @code, for responses to Kafka clients. */
-MrKafkaError mr_cluster_error_to_kafka         (MrClusterError  code);
+MrKafkaError mr_cluster_error_to_kafka       (MrClusterError  code);
 
 /* The wire code for any error: MR_CLUSTER_ERROR and MR_KAFKA_ERROR codes
  * map as they are; anything else is UNKNOWN_SERVER_ERROR. */
-MrKafkaError mr_cluster_error_kafka_code_for   (const GError   *error);
+MrKafkaError mr_cluster_error_kafka_code_for (const GError   *error);
 
 G_END_DECLS

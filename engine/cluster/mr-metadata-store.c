@@ -1226,9 +1226,7 @@ mr_metadata_store_open (const char  *path,
   self->path = g_strdup (path);
 
   rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                        | SQLITE_OPEN_NOFOLLOW,
-                        NULL);
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_STORE,

@@ -66,15 +66,15 @@ typedef struct
 
 /* A partition placed on @replicas (copied) as a new partition starts: the
  * first replica leads, every replica is in sync, both epochs are 0. */
-MrPartitionMetadata *mr_partition_metadata_new              (gint32                     partition,
-                                                             GArray                    *replicas) G_GNUC_WARN_UNUSED_RESULT;
-MrPartitionMetadata *mr_partition_metadata_copy             (const MrPartitionMetadata *metadata) G_GNUC_WARN_UNUSED_RESULT;
-void                 mr_partition_metadata_free             (MrPartitionMetadata       *metadata);
+MrPartitionMetadata *mr_partition_metadata_new               (gint32                      partition,
+                                                              GArray                     *replicas) G_GNUC_WARN_UNUSED_RESULT;
+MrPartitionMetadata *mr_partition_metadata_copy              (const MrPartitionMetadata  *metadata) G_GNUC_WARN_UNUSED_RESULT;
+void                 mr_partition_metadata_free              (MrPartitionMetadata        *metadata);
 
-MrTopicMetadata     *mr_topic_metadata_copy                 (const MrTopicMetadata     *metadata) G_GNUC_WARN_UNUSED_RESULT;
-void                 mr_topic_metadata_free                 (MrTopicMetadata           *metadata);
+MrTopicMetadata     *mr_topic_metadata_copy                  (const MrTopicMetadata      *metadata) G_GNUC_WARN_UNUSED_RESULT;
+void                 mr_topic_metadata_free                  (MrTopicMetadata            *metadata);
 
-void                 mr_broker_registration_free            (MrBrokerRegistration      *registration);
+void                 mr_broker_registration_free             (MrBrokerRegistration       *registration);
 
 /* Opens the store at @path (normally <data-dir>/metadata.db), creating it
  * with a new cluster id if the file does not exist or is empty, and
@@ -82,22 +82,22 @@ void                 mr_broker_registration_free            (MrBrokerRegistratio
  * database, or is damaged, fails with MR_CLUSTER_ERROR_STORE_CORRUPT; one
  * from a newer Millrace with MR_CLUSTER_ERROR_STORE_TOO_NEW. The directory
  * must exist. */
-MrMetadataStore     *mr_metadata_store_open                 (const char                *path,
-                                                             GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
+MrMetadataStore     *mr_metadata_store_open                  (const char                 *path,
+                                                              GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Closes the database and frees the store. */
-void                 mr_metadata_store_close                (MrMetadataStore           *store);
+void                 mr_metadata_store_close                 (MrMetadataStore            *store);
 
-const char          *mr_metadata_store_get_path             (MrMetadataStore           *store);
+const char          *mr_metadata_store_get_path              (MrMetadataStore            *store);
 /* 22 base64url characters, made when the store was created, never
  * changed. */
-const char          *mr_metadata_store_get_cluster_id       (MrMetadataStore           *store);
+const char          *mr_metadata_store_get_cluster_id        (MrMetadataStore            *store);
 /* The epoch of the latest controller; 0 before the first. */
-gint32               mr_metadata_store_get_controller_epoch (MrMetadataStore           *store);
+gint32               mr_metadata_store_get_controller_epoch  (MrMetadataStore            *store);
 /* A new controller takes over: the epoch goes up by one, durably, and the
  * new value is returned in @new_epoch. */
-gboolean             mr_metadata_store_bump_controller_epoch (MrMetadataStore          *store,
-                                                             gint32                    *new_epoch,
-                                                             GError                   **error);
+gboolean             mr_metadata_store_bump_controller_epoch (MrMetadataStore            *store,
+                                                              gint32                     *new_epoch,
+                                                              GError                    **error);
 
 /* Creates a topic with config @overrides (name → value, may be NULL) and
  * @partitions (MrPartitionMetadata, numbered 0, 1, ... in order). Checks
@@ -106,74 +106,74 @@ gboolean             mr_metadata_store_bump_controller_epoch (MrMetadataStore   
  * replicas). Fails with TOPIC_EXISTS or TOPIC_COLLISION when the name or
  * its collision key is taken. Returns the topic as stored, with its new
  * topic id. */
-MrTopicMetadata     *mr_metadata_store_create_topic         (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             GHashTable                *overrides,
-                                                             GPtrArray                 *partitions,
-                                                             GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean             mr_metadata_store_delete_topic         (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             GError                   **error);
+MrTopicMetadata     *mr_metadata_store_create_topic          (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              GHashTable                 *overrides,
+                                                              GPtrArray                  *partitions,
+                                                              GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean             mr_metadata_store_delete_topic          (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              GError                    **error);
 /* Appends @partitions (MrPartitionMetadata) to a topic: their numbers must
  * follow on from the last existing one, with the topic's replication
  * factor. */
-gboolean             mr_metadata_store_add_partitions       (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             GPtrArray                 *partitions,
-                                                             GError                   **error);
+gboolean             mr_metadata_store_add_partitions        (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              GPtrArray                  *partitions,
+                                                              GError                    **error);
 /* Compare-and-set of a partition's leader and ISR: succeeds only while the
  * partition epoch is still @expected_partition_epoch, then bumps it and
  * returns the new one in @new_partition_epoch (may be NULL). A stale
  * epoch or a leader epoch going backwards fails with
  * MR_CLUSTER_ERROR_STALE_EPOCH and changes nothing. @leader is -1 or a
  * member of @isr (gint32), which lies within the partition's replicas. */
-gboolean             mr_metadata_store_update_partition     (MrMetadataStore           *store,
-                                                             const char                *topic,
-                                                             gint32                     partition,
-                                                             gint32                     expected_partition_epoch,
-                                                             gint32                     leader,
-                                                             gint32                     leader_epoch,
-                                                             GArray                    *isr,
-                                                             gint32                    *new_partition_epoch,
-                                                             GError                   **error);
+gboolean             mr_metadata_store_update_partition      (MrMetadataStore            *store,
+                                                              const char                 *topic,
+                                                              gint32                      partition,
+                                                              gint32                      expected_partition_epoch,
+                                                              gint32                      leader,
+                                                              gint32                      leader_epoch,
+                                                              GArray                     *isr,
+                                                              gint32                     *new_partition_epoch,
+                                                              GError                    **error);
 /* Replaces the topic's config overrides with @overrides (NULL: none),
  * after checking every one. */
-gboolean             mr_metadata_store_set_topic_configs    (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             GHashTable                *overrides,
-                                                             GError                   **error);
-MrTopicMetadata     *mr_metadata_store_get_topic            (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean             mr_metadata_store_set_topic_configs     (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              GHashTable                 *overrides,
+                                                              GError                    **error);
+MrTopicMetadata     *mr_metadata_store_get_topic             (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Every topic (MrTopicMetadata), sorted by name, read in one transaction. */
-GPtrArray           *mr_metadata_store_list_topics          (MrMetadataStore           *store,
-                                                             GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray           *mr_metadata_store_list_topics           (MrMetadataStore            *store,
+                                                              GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Adds a broker or updates its address. */
-gboolean             mr_metadata_store_register_broker      (MrMetadataStore           *store,
-                                                             gint32                     id,
-                                                             const char                *host,
-                                                             guint16                    port,
-                                                             GError                   **error);
+gboolean             mr_metadata_store_register_broker       (MrMetadataStore            *store,
+                                                              gint32                      id,
+                                                              const char                 *host,
+                                                              guint16                     port,
+                                                              GError                    **error);
 /* Succeeds, changing nothing, for an unknown broker. */
-gboolean             mr_metadata_store_unregister_broker    (MrMetadataStore           *store,
-                                                             gint32                     id,
-                                                             GError                   **error);
+gboolean             mr_metadata_store_unregister_broker     (MrMetadataStore            *store,
+                                                              gint32                      id,
+                                                              GError                    **error);
 /* Every registered broker (MrBrokerRegistration), by id. */
-GPtrArray           *mr_metadata_store_list_brokers         (MrMetadataStore           *store,
-                                                             GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray           *mr_metadata_store_list_brokers          (MrMetadataStore            *store,
+                                                              GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Cluster settings, e.g. "auto.create.topics.enable": free-form text that
  * the cluster interprets. A setting never set gives NULL with @error left
  * unset. */
-char                *mr_metadata_store_dup_setting          (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
+char                *mr_metadata_store_dup_setting           (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
 /* @value NULL removes the setting. */
-gboolean             mr_metadata_store_set_setting          (MrMetadataStore           *store,
-                                                             const char                *name,
-                                                             const char                *value,
-                                                             GError                   **error);
+gboolean             mr_metadata_store_set_setting           (MrMetadataStore            *store,
+                                                              const char                 *name,
+                                                              const char                 *value,
+                                                              GError                    **error);
 
 /* Fault injection for tests: @func runs inside every write transaction at
  * named points, "<operation>:before-commit" for each operation
@@ -185,9 +185,9 @@ gboolean             mr_metadata_store_set_setting          (MrMetadataStore    
 typedef void (*MrMetadataStoreFaultFunc) (const char *point,
                                           gpointer    user_data);
 
-void                 mr_metadata_store_set_fault_func       (MrMetadataStore           *store,
-                                                             MrMetadataStoreFaultFunc   func,
-                                                             gpointer                   user_data);
+void                 mr_metadata_store_set_fault_func        (MrMetadataStore            *store,
+                                                              MrMetadataStoreFaultFunc    func,
+                                                              gpointer                    user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrPartitionMetadata, mr_partition_metadata_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrTopicMetadata, mr_topic_metadata_free)

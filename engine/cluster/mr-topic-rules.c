@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "mr-cluster-error.h"
-#include "mr-log-error.h"
 
 /* The configs that this file adds to the log's, and what DescribeConfigs
  * says of every topic config. Kafka's types are reported as Kafka reports
@@ -584,8 +583,8 @@ mr_topic_config_dup_replication_warning (const MrTopicConfig *config,
     return g_strdup_printf ("min.insync.replicas equals the replication "
                             "factor (%d): whenever one replica falls behind "
                             "or its broker stops, producers using acks=all "
-                            "are refused until it catches up. %d leaves "
-                            "room for one failure.",
+                            "are refused until it catches up. Setting it "
+                            "to %d leaves room for one failure.",
                             replication_factor, replication_factor - 1);
 
   return NULL;

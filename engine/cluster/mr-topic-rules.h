@@ -55,8 +55,10 @@ gboolean            mr_topic_validate_replication_factor    (int                
 typedef struct
 {
   MrLogConfig log;
-  int         min_insync_replicas;             /* min.insync.replicas, >= 1 */
-  gboolean    unclean_leader_election_enable;  /* unclean.leader.election.enable */
+  /* min.insync.replicas, >= 1 */
+  int         min_insync_replicas;
+  /* unclean.leader.election.enable */
+  gboolean    unclean_leader_election_enable;
 } MrTopicConfig;
 
 /* Kafka's ConfigSource numbers, as DescribeConfigs sends them. Only the
@@ -94,7 +96,7 @@ typedef struct
   MrConfigSource  source;
   MrConfigType    type;
   gboolean        is_default;     /* source == DEFAULT_CONFIG */
-  gboolean        read_only;      /* always FALSE: every topic config can change */
+  gboolean        read_only;      /* always FALSE: all can change */
   gboolean        sensitive;      /* always FALSE */
   const char     *documentation;  /* one sentence, static */
 } MrTopicConfigEntry;
