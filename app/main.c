@@ -13,6 +13,7 @@
 #include <locale.h>
 
 #include "mr-application.h"
+#include "mr-headless.h"
 
 int
 main (int   argc,
@@ -27,6 +28,10 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_set_application_name (_("Millrace"));
+
+  /* Headless mode never starts GTK: no display is needed. */
+  if (mr_headless_requested (argc, argv))
+    return mr_headless_run (argc, argv);
 
   app = mr_application_new ();
 

@@ -14,20 +14,42 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#include "mr-launch-options.h"
 #include "mr-window.h"
+
+/* A bad argument, as in headless mode. */
+#define EXIT_USAGE 2
 
 struct _MrApplication
 {
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+
+  /* The one cluster this instance runs, from the first command line on;
+   * started in a worker thread, then served over HTTP. */
+  MrCluster      *cluster;
+  MrLaunchOptions options;
+  MrHttpApi      *http_api;
+  gboolean        starting;
 };
 
 G_DEFINE_FINAL_TYPE (MrApplication, mr_application, ADW_TYPE_APPLICATION)
 
+/* Shared with headless mode, which fills in arg_data (see mr-headless.c). */
 static const GOptionEntry main_entries[] = {
+  { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run the cluster and the HTTP API without a window, until interrupted"),
+    NULL },
+  { "brokers", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Run N brokers (1 to 16)"), N_("N") },
   { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Open the cluster kept in DIR"), N_("DIR") },
+  { "port", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Give broker 1 port PORT, broker 2 the next one, and so on"),
+    N_("PORT") },
+  { "http-port", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Serve the HTTP API on PORT"), N_("PORT") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { NULL }
@@ -65,10 +87,123 @@ present_window (MrApplication *self,
   if (window == NULL)
     {
       g_debug ("Opening a window on %s", data_dir);
-      window = mr_window_new (ADW_APPLICATION (self), data_dir);
+      window = MR_WINDOW (mr_window_new (GTK_APPLICATION (self), data_dir,
+                                         self->cluster));
     }
 
   gtk_window_present (GTK_WINDOW (window));
+}
+
+/* The cluster. */
+
+static void
+start_cluster_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  MrCluster *cluster = task_data;
+  GError *error = NULL;
+
+  /* Blocks until a controller has elected leaders. */
+  if (!mr_cluster_start (cluster, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_cluster_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  MrApplication *self = MR_APPLICATION (object);
+  g_autoptr(GError) error = NULL;
+
+  self->starting = FALSE;
+  g_application_release (G_APPLICATION (self));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_warning ("The cluster in %s did not start: %s",
+                 self->options.data_dir, error->message);
+      return;
+    }
+
+  /* The application may be on its way out already. */
+  if (self->cluster == NULL)
+    return;
+
+  self->http_api = mr_http_api_new (self->cluster, NULL);
+  if (!mr_http_api_start (self->http_api, MR_LAUNCH_HOST,
+                          self->options.http_port, &error))
+    {
+      g_warning ("Going on without the HTTP API: %s", error->message);
+      g_clear_object (&self->http_api);
+      return;
+    }
+
+  g_debug ("HTTP API on port %u", mr_http_api_get_port (self->http_api));
+}
+
+/* Creates the cluster with @options, and starts it off the main thread. */
+static gboolean
+open_cluster (MrApplication          *self,
+              const MrLaunchOptions  *options,
+              GError                **error)
+{
+  g_autoptr(GTask) task = NULL;
+  MrClusterOptions cluster_options;
+  MrCluster *cluster;
+
+  g_assert (self->cluster == NULL);
+
+  mr_launch_options_to_cluster (options, self->settings, &cluster_options);
+  cluster = mr_cluster_new (&cluster_options, error);
+  mr_cluster_options_clear (&cluster_options);
+  if (cluster == NULL)
+    return FALSE;
+
+  self->cluster = cluster;
+  self->options.n_brokers = options->n_brokers;
+  self->options.first_port = options->first_port;
+  self->options.http_port = options->http_port;
+  g_free (self->options.data_dir);
+  self->options.data_dir = g_strdup (options->data_dir);
+
+  /* The application stays up until the cluster has started. */
+  self->starting = TRUE;
+  g_application_hold (G_APPLICATION (self));
+  task = g_task_new (self, NULL, start_cluster_cb, NULL);
+  g_task_set_source_tag (task, open_cluster);
+  g_task_set_task_data (task, mr_cluster_ref (cluster),
+                        (GDestroyNotify)mr_cluster_unref);
+  g_task_run_in_thread (task, start_cluster_thread);
+
+  return TRUE;
+}
+
+/* Opens the cluster of @options, or checks that the one running is the
+ * one asked for. */
+static gboolean
+ensure_cluster (MrApplication          *self,
+                const MrLaunchOptions  *options,
+                gboolean                explicit_data_dir,
+                GError                **error)
+{
+  if (self->cluster == NULL)
+    return open_cluster (self, options, error);
+
+  if (explicit_data_dir
+      && g_strcmp0 (options->data_dir, self->options.data_dir) != 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "Millrace already runs the cluster in %s; quit it to "
+                   "open %s", self->options.data_dir, options->data_dir);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* Actions. */
@@ -132,10 +267,39 @@ static int
 mr_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
 {
+  static const struct
+  {
+    const char *name;
+    guint       min;
+    guint       max;
+  } numbers[] = {
+    { "brokers", 1, MR_CLUSTER_MAX_BROKERS },
+    { "port", 1, G_MAXUINT16 },
+    { "http-port", 0, G_MAXUINT16 },
+  };
+
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return EXIT_SUCCESS;
+    }
+
+  /* Numbers are checked here, where the error reaches the terminal that
+   * ran the command; the primary instance checks how they combine. */
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      const char *text = NULL;
+      guint value = 0;
+
+      if (g_variant_dict_lookup (options, numbers[i].name, "&s", &text)
+          && !mr_launch_options_parse_number (numbers[i].name, text,
+                                              numbers[i].min, numbers[i].max,
+                                              &value, &error))
+        {
+          g_printerr ("millrace: %s\n", error->message);
+          return EXIT_USAGE;
+        }
     }
 
   /* Go on: the primary instance handles the rest in command_line. */
@@ -147,35 +311,47 @@ mr_application_command_line (GApplication            *application,
                              GApplicationCommandLine *command_line)
 {
   MrApplication *self = MR_APPLICATION (application);
+  g_auto(MrLaunchOptions) launch = { 0, };
+  g_autoptr(GError) error = NULL;
   GVariantDict *options;
   const char *data_dir = NULL;
+  const char *brokers = NULL;
+  const char *port = NULL;
+  const char *http_port = NULL;
+  gboolean have_data_dir;
 
   options = g_application_command_line_get_options_dict (command_line);
+  have_data_dir = g_variant_dict_lookup (options, "data-dir", "^&ay",
+                                         &data_dir);
+  g_variant_dict_lookup (options, "brokers", "&s", &brokers);
+  g_variant_dict_lookup (options, "port", "&s", &port);
+  g_variant_dict_lookup (options, "http-port", "&s", &http_port);
 
-  if (!g_variant_dict_lookup (options, "data-dir", "^&ay", &data_dir))
+  if (g_variant_dict_contains (options, "headless"))
     {
-      g_application_activate (application);
-      return EXIT_SUCCESS;
+      /* main() runs headless mode before the application exists; only a
+       * second instance gets here. */
+      g_application_command_line_printerr (command_line, "millrace: %s\n",
+                                           "--headless cannot join a "
+                                           "running Millrace window");
+      return EXIT_USAGE;
     }
 
-  if (data_dir[0] == '\0')
+  /* The command line, then the settings, then the defaults. A relative
+   * directory is taken from where the command ran, which for a second
+   * instance is not where this one runs. */
+  mr_launch_options_init (&launch, self->settings);
+  if (!mr_launch_options_apply (&launch, brokers, port, http_port, data_dir,
+                                g_application_command_line_get_cwd (command_line),
+                                &error)
+      || !ensure_cluster (self, &launch, have_data_dir, &error))
     {
-      g_application_command_line_printerr (command_line, "%s\n",
-                                           _("--data-dir needs a directory"));
-      return EXIT_FAILURE;
-    }
-  else
-    {
-      /* Relative to where the command ran, which for a second instance is
-       * not where this one runs. */
-      g_autoptr(GFile) file = NULL;
-      g_autofree char *path = NULL;
-
-      file = g_application_command_line_create_file_for_arg (command_line, data_dir);
-      path = g_file_get_path (file);
-      present_window (self, path);
+      g_application_command_line_printerr (command_line, "millrace: %s\n",
+                                           error->message);
+      return EXIT_USAGE;
     }
 
+  present_window (self, self->options.data_dir);
   return EXIT_SUCCESS;
 }
 
@@ -183,7 +359,8 @@ static void
 mr_application_activate (GApplication *application)
 {
   MrApplication *self = MR_APPLICATION (application);
-  g_autofree char *data_dir = NULL;
+  g_auto(MrLaunchOptions) launch = { 0, };
+  g_autoptr(GError) error = NULL;
   GtkWindow *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -193,8 +370,16 @@ mr_application_activate (GApplication *application)
       return;
     }
 
-  data_dir = mr_application_dup_default_data_dir (self);
-  present_window (self, data_dir);
+  /* Activated without a command line (D-Bus activation): the settings. */
+  mr_launch_options_init (&launch, self->settings);
+  if (!ensure_cluster (self, &launch, FALSE, &error))
+    {
+      g_warning ("Cannot open the cluster in %s: %s", launch.data_dir,
+                 error->message);
+      return;
+    }
+
+  present_window (self, self->options.data_dir);
 }
 
 static void
@@ -216,10 +401,38 @@ mr_application_startup (GApplication *application)
 }
 
 static void
+mr_application_shutdown (GApplication *application)
+{
+  MrApplication *self = MR_APPLICATION (application);
+
+  /* The start cannot be interrupted: let it finish, then stop everything
+   * cleanly. The cluster's shutdown joins the broker threads, which takes
+   * a moment at exit. */
+  while (self->starting)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (self->http_api != NULL)
+    {
+      mr_http_api_stop (self->http_api);
+      g_clear_object (&self->http_api);
+    }
+  if (self->cluster != NULL)
+    {
+      mr_cluster_shutdown (self->cluster);
+      g_clear_pointer (&self->cluster, mr_cluster_unref);
+    }
+
+  G_APPLICATION_CLASS (mr_application_parent_class)->shutdown (application);
+}
+
+static void
 mr_application_dispose (GObject *object)
 {
   MrApplication *self = MR_APPLICATION (object);
 
+  g_clear_object (&self->http_api);
+  g_clear_pointer (&self->cluster, mr_cluster_unref);
+  mr_launch_options_clear (&self->options);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (mr_application_parent_class)->dispose (object);
@@ -236,6 +449,7 @@ mr_application_class_init (MrApplicationClass *klass)
   application_class->activate = mr_application_activate;
   application_class->command_line = mr_application_command_line;
   application_class->handle_local_options = mr_application_handle_local_options;
+  application_class->shutdown = mr_application_shutdown;
   application_class->startup = mr_application_startup;
 }
 
@@ -271,15 +485,56 @@ mr_application_new (void)
 char *
 mr_application_dup_default_data_dir (MrApplication *self)
 {
-  g_autofree char *setting = NULL;
-
   g_return_val_if_fail (MR_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (self->settings != NULL, NULL);
 
-  setting = g_settings_get_string (self->settings, "data-dir");
+  return mr_launch_options_dup_default_data_dir (self->settings);
+}
 
-  if (setting[0] != '\0')
-    return g_canonicalize_filename (setting, g_get_home_dir ());
+/**
+ * mr_application_get_cluster:
+ * @self: a #MrApplication
+ *
+ * Gets the cluster the application runs, which may still be starting.
+ *
+ * Returns: (transfer none) (nullable): the cluster, or %NULL before the
+ *   first window and after shutdown
+ */
+MrCluster *
+mr_application_get_cluster (MrApplication *self)
+{
+  g_return_val_if_fail (MR_IS_APPLICATION (self), NULL);
 
-  return g_build_filename (g_get_user_data_dir (), "millrace", "default", NULL);
+  return self->cluster;
+}
+
+/**
+ * mr_application_get_http_api:
+ * @self: a #MrApplication
+ *
+ * Gets the HTTP API, once the cluster has started and the API listens.
+ *
+ * Returns: (transfer none) (nullable): the HTTP API, or %NULL
+ */
+MrHttpApi *
+mr_application_get_http_api (MrApplication *self)
+{
+  g_return_val_if_fail (MR_IS_APPLICATION (self), NULL);
+
+  return self->http_api;
+}
+
+/**
+ * mr_application_get_option_entries:
+ *
+ * Gets the command-line options of the application, with %NULL
+ * `arg_data` as g_application_add_main_option_entries() wants them;
+ * headless mode parses the same table.
+ *
+ * Returns: (transfer none): the entries, ending with an empty one
+ */
+const GOptionEntry *
+mr_application_get_option_entries (void)
+{
+  return main_entries;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <millrace-engine.h>
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MrApplication, mr_application, MR, APPLICATION, AdwApplication)
 
-MrApplication *mr_application_new              (void) G_GNUC_WARN_UNUSED_RESULT;
-char          *mr_application_dup_default_data_dir (MrApplication *self) G_GNUC_WARN_UNUSED_RESULT;
+MrApplication      *mr_application_new                  (void) G_GNUC_WARN_UNUSED_RESULT;
+char               *mr_application_dup_default_data_dir (MrApplication *self) G_GNUC_WARN_UNUSED_RESULT;
+MrCluster          *mr_application_get_cluster          (MrApplication *self);
+MrHttpApi          *mr_application_get_http_api         (MrApplication *self);
+const GOptionEntry *mr_application_get_option_entries   (void);
 
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include "cluster/mr-topic-rules.h"
 #include "cluster/mr-leader-epoch-cache.h"
 #include "cluster/mr-producer-state.h"
+#include "connect/mr-http-api.h"
 #include "log/mr-compression.h"
 #include "log/mr-crc32c.h"
 #include "log/mr-log-cleaner.h"

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mr-broker-card.h"
 #include "mr-test-util.h"
+#include "mr-timeline-item.h"
+#include "mr-topic-row.h"
 #include "mr-window.h"
 
 /* How long a scan or a frame may take before the test gives up. */
@@ -390,7 +393,7 @@ test_window_inventory (Fixture       *fixture,
   g_autoptr(GPtrArray) topic_rows = NULL;
   g_autofree char *cluster_dir = NULL;
   const MrLogInventory *inventory;
-  AdwWindowTitle *title;
+  AdwViewSwitcherTitle *title;
   MrWindow *window;
 
   cluster_dir = g_build_filename (fixture->tmpdir, "shop", NULL);
@@ -409,11 +412,14 @@ test_window_inventory (Fixture       *fixture,
   g_assert_cmpuint (inventory->topics->len, ==, 2);
 
   /* The cluster is named after its directory. */
-  titles = find_widgets (window, ADW_TYPE_WINDOW_TITLE);
+  titles = find_widgets (window, ADW_TYPE_VIEW_SWITCHER_TITLE);
   g_assert_cmpuint (titles->len, ==, 1);
   title = g_ptr_array_index (titles, 0);
-  g_assert_cmpstr (adw_window_title_get_title (title), ==, "Millrace");
-  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "shop");
+  g_assert_cmpstr (adw_view_switcher_title_get_title (title), ==, "Millrace");
+  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (title), ==, "shop");
+  /* No views to switch between without a running cluster. */
+  g_assert_false (adw_view_switcher_title_get_view_switcher_enabled (title));
+  g_assert_null (mr_window_get_cluster (window));
 
   /* One row per topic, sorted, each saying what it holds; the damaged
    * replica is flagged on its own row and on its topic's. */
@@ -553,6 +559,641 @@ test_window_unreadable (Fixture       *fixture,
   g_assert_cmpint (g_chmod (cluster_dir, 0700), ==, 0);
 }
 
+/* A running cluster. */
+
+/* Fast failure detection, as in test-cluster.c, so that elections follow a
+ * crash within half a second. */
+#define LIVE_SESSION_TIMEOUT_MS 400
+
+typedef struct
+{
+  char      *tmpdir;
+  char      *cluster_dir;
+  MrCluster *cluster;
+} LiveFixture;
+
+typedef gboolean (*WaitFunc) (gpointer user_data);
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @func says yes or @timeout_ms pass;
+ * returns whether it said yes. */
+static gboolean
+wait_until (WaitFunc  func,
+            gpointer  user_data,
+            guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean done;
+  guint wake;
+
+  /* Look again at least every 20 ms, whatever else runs. */
+  wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (!(done = func (user_data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+
+  return done;
+}
+
+static MrCluster *
+open_cluster (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  MrClusterOptions options;
+  MrCluster *cluster;
+
+  mr_cluster_options_init (&options);
+  g_free (options.data_dir);
+  options.data_dir = g_strdup (dir);
+  options.n_brokers = N_BROKERS;
+  options.broker_heartbeat_interval_ms = 50;
+  options.broker_session_timeout_ms = LIVE_SESSION_TIMEOUT_MS;
+  options.replica_lag_time_max_ms = 600;
+  options.replica_fetch_wait_max_ms = 100;
+
+  cluster = mr_cluster_new (&options, &error);
+  g_assert_no_error (error);
+  mr_cluster_options_clear (&options);
+
+  mr_cluster_start (cluster, &error);
+  g_assert_no_error (error);
+
+  return cluster;
+}
+
+static void
+create_topic (MrCluster  *cluster,
+              const char *name,
+              gint32      n_partitions)
+{
+  g_autoptr(GError) error = NULL;
+
+  mr_cluster_create_topic (cluster, name, n_partitions, N_BROKERS, NULL,
+                           FALSE, &error);
+  g_assert_no_error (error);
+}
+
+static void
+produce_records (MrCluster  *cluster,
+                 const char *topic,
+                 gint32      partition,
+                 guint       n_records)
+{
+  g_auto(MrProduceResult) result = { 0, };
+  guint8 *batch;
+  gsize len = 0;
+
+  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
+                                                      g_get_real_time () / 1000,
+                                                      MR_COMPRESSION_NONE),
+                                 &len);
+  mr_cluster_produce (cluster, -1, topic, partition, batch, len, -1, 5000,
+                      &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+static void
+live_fixture_set_up (LiveFixture   *fixture,
+                     gconstpointer  user_data)
+{
+  fixture->tmpdir = mr_test_make_tmpdir ();
+  fixture->cluster_dir = g_build_filename (fixture->tmpdir, "lab", NULL);
+  fixture->cluster = open_cluster (fixture->cluster_dir);
+}
+
+static void
+live_fixture_tear_down (LiveFixture   *fixture,
+                        gconstpointer  user_data)
+{
+  /* A refresh still in a worker holds a reference of its own: stop the
+   * brokers now, so that nothing writes while the tree goes. */
+  mr_cluster_shutdown (fixture->cluster);
+  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
+  mr_test_remove_tree (fixture->tmpdir);
+  g_clear_pointer (&fixture->cluster_dir, g_free);
+  g_clear_pointer (&fixture->tmpdir, g_free);
+}
+
+static MrWindow *
+open_live_window (LiveFixture *fixture,
+                  int          width,
+                  int          height)
+{
+  MrWindow *window;
+
+  /* GTK owns a new window; the test keeps a reference of its own so that
+   * it can check the window goes away. */
+  window = g_object_ref (MR_WINDOW (mr_window_new (NULL, fixture->cluster_dir,
+                                                   fixture->cluster)));
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+static MrBrokerCard *
+find_card (MrWindow *window,
+           gint32    broker_id)
+{
+  g_autoptr(GPtrArray) cards = find_widgets (window, MR_TYPE_BROKER_CARD);
+
+  for (guint i = 0; i < cards->len; i++)
+    if (mr_broker_card_get_broker_id (g_ptr_array_index (cards, i)) == broker_id)
+      return g_ptr_array_index (cards, i);
+
+  return NULL;
+}
+
+static MrTopicRow *
+find_topic_row (MrWindow   *window,
+                const char *name)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (window, MR_TYPE_TOPIC_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (mr_topic_row_get_name (g_ptr_array_index (rows, i)), name) == 0)
+      return g_ptr_array_index (rows, i);
+
+  return NULL;
+}
+
+static gboolean
+find_label_with_prefix (GtkWidget  *widget,
+                        const char *prefix)
+{
+  if (GTK_IS_LABEL (widget) &&
+      gtk_widget_get_mapped (widget) &&
+      g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label_with_prefix (child, prefix))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The leader a partition's row names, -1 for none: its subtitle begins
+ * “leader N · ISR …” or “no leader · …”. */
+static gint32
+leader_shown (MrTopicRow *row,
+              guint       partition)
+{
+  AdwActionRow *partition_row = mr_topic_row_get_partition_row (row, partition);
+  const char *subtitle;
+  int leader = -1;
+
+  g_assert_nonnull (partition_row);
+  subtitle = adw_action_row_get_subtitle (partition_row);
+  g_assert_nonnull (subtitle);
+
+  if (sscanf (subtitle, "leader %d", &leader) != 1)
+    return -1;
+
+  return leader;
+}
+
+static gboolean
+isr_shown_contains (MrTopicRow *row,
+                    guint       partition,
+                    gint32      broker_id)
+{
+  AdwActionRow *partition_row = mr_topic_row_get_partition_row (row, partition);
+  g_autofree char *needle = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_auto(GStrv) ids = NULL;
+  const char *isr;
+
+  /* “leader 1 · ISR 1, 3 · offsets …”: the ids between “ISR ” and the next
+   * separator. */
+  isr = strstr (adw_action_row_get_subtitle (partition_row), "ISR ");
+  g_assert_nonnull (isr);
+  parts = g_strsplit (isr + strlen ("ISR "), " · ", 2);
+  ids = g_strsplit (parts[0], ", ", -1);
+  needle = g_strdup_printf ("%d", broker_id);
+
+  return g_strv_contains ((const char * const *) ids, needle);
+}
+
+typedef struct
+{
+  MrWindow   *window;
+  gint32      broker_id;
+  const char *state_text;
+} CardWait;
+
+static gboolean
+card_shows_cb (gpointer user_data)
+{
+  CardWait *wait = user_data;
+  MrBrokerCard *card = find_card (wait->window, wait->broker_id);
+
+  return card != NULL &&
+         g_strcmp0 (mr_broker_card_get_state_text (card), wait->state_text) == 0 &&
+         find_label_with_prefix (GTK_WIDGET (card), wait->state_text);
+}
+
+static gboolean
+cluster_shown_cb (gpointer user_data)
+{
+  MrWindow *window = user_data;
+  MrTopicRow *orders = find_topic_row (window, "orders");
+  MrTopicRow *payments = find_topic_row (window, "payments");
+
+  for (gint32 id = 1; id <= N_BROKERS; id++)
+    {
+      MrBrokerCard *card = find_card (window, id);
+
+      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
+        return FALSE;
+    }
+
+  return orders != NULL && mr_topic_row_get_n_partitions (orders) == ORDERS_PARTITIONS &&
+         payments != NULL && mr_topic_row_get_n_partitions (payments) == 1 &&
+         mr_topic_row_get_n_under_replicated (orders) == 0;
+}
+
+static gboolean
+timeline_shows_crash_cb (gpointer user_data)
+{
+  MrWindow *window = user_data;
+  g_autoptr(GPtrArray) lists = find_widgets (window, GTK_TYPE_LIST_VIEW);
+
+  for (guint i = 0; i < lists->len; i++)
+    {
+      GtkSelectionModel *selection = gtk_list_view_get_model (g_ptr_array_index (lists, i));
+      GListModel *model;
+
+      if (!GTK_IS_NO_SELECTION (selection))
+        continue;
+      model = gtk_no_selection_get_model (GTK_NO_SELECTION (selection));
+      if (g_list_model_get_item_type (model) != MR_TYPE_TIMELINE_ITEM)
+        continue;
+
+      /* The crash is in the model, and on screen as a row. */
+      for (guint pos = 0; pos < g_list_model_get_n_items (model); pos++)
+        {
+          g_autoptr(MrTimelineItem) item = g_list_model_get_item (model, pos);
+
+          if (g_str_has_prefix (mr_timeline_item_get_summary (item), "Broker 2 crashed"))
+            return find_label_with_prefix (g_ptr_array_index (lists, i),
+                                           "Broker 2 crashed");
+        }
+    }
+
+  return FALSE;
+}
+
+/* Every partition of “orders” led by a broker other than 2, and broker 2
+ * out of every ISR. */
+static gboolean
+failed_over_cb (gpointer user_data)
+{
+  MrWindow *window = user_data;
+  MrTopicRow *orders = find_topic_row (window, "orders");
+
+  for (guint p = 0; p < ORDERS_PARTITIONS; p++)
+    {
+      gint32 leader = leader_shown (orders, p);
+
+      if (leader < 1 || leader == 2 || isr_shown_contains (orders, p, 2))
+        return FALSE;
+    }
+
+  return mr_topic_row_get_n_under_replicated (orders) == ORDERS_PARTITIONS;
+}
+
+static gboolean
+caught_up_cb (gpointer user_data)
+{
+  MrWindow *window = user_data;
+  MrTopicRow *orders = find_topic_row (window, "orders");
+
+  return mr_topic_row_get_n_under_replicated (orders) == 0 &&
+         mr_topic_row_get_n_offline (orders) == 0;
+}
+
+static gboolean
+toast_shown_cb (gpointer user_data)
+{
+  MrWindow *window = user_data;
+
+  return find_label_with_prefix (GTK_WIDGET (window), "Broker 1 could not be resumed");
+}
+
+static AdwViewStack *
+find_view_stack (MrWindow *window)
+{
+  g_autoptr(GPtrArray) stacks = find_widgets (window, ADW_TYPE_VIEW_STACK);
+
+  g_assert_cmpuint (stacks->len, ==, 1);
+
+  return g_ptr_array_index (stacks, 0);
+}
+
+static void
+show_page (MrWindow   *window,
+           const char *name)
+{
+  adw_view_stack_set_visible_child_name (find_view_stack (window), name);
+  g_assert_cmpstr (mr_window_get_visible_view (window), ==, name);
+}
+
+/* Both pages, light and dark, with the first topic opened. */
+static void
+save_live_screenshots (MrWindow   *window,
+                       const char *prefix)
+{
+  MrTopicRow *orders = find_topic_row (window, "orders");
+
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (orders), TRUE);
+
+  for (guint dark = 0; dark <= 1; dark++)
+    {
+      g_autofree char *cluster_png = NULL;
+      g_autofree char *topics_png = NULL;
+
+      cluster_png = g_strdup_printf ("%s-cluster-%s.png", prefix, dark ? "dark" : "light");
+      topics_png = g_strdup_printf ("%s-topics-%s.png", prefix, dark ? "dark" : "light");
+
+      set_dark (dark);
+
+      show_page (window, "cluster");
+      wait_for_frames (GTK_WIDGET (window));
+      save_screenshot (GTK_WIDGET (window), cluster_png);
+
+      show_page (window, "topics");
+      wait_for_frames (GTK_WIDGET (window));
+      save_screenshot (GTK_WIDGET (window), topics_png);
+    }
+
+  set_dark (FALSE);
+  show_page (window, "cluster");
+}
+
+static void
+test_window_live (LiveFixture   *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) titles = NULL;
+  AdwViewSwitcherTitle *title;
+  MrTopicRow *orders;
+  MrWindow *window;
+  CardWait wait;
+  guint n_controllers = 0;
+
+  create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS);
+  create_topic (fixture->cluster, "payments", 1);
+  for (gint32 p = 0; p < ORDERS_PARTITIONS; p++)
+    produce_records (fixture->cluster, "orders", p, 250 + 125 * p);
+  produce_records (fixture->cluster, "payments", 0, 40);
+
+  window = open_live_window (fixture, 1100, 820);
+
+  g_assert_true (mr_window_get_cluster (window) == fixture->cluster);
+  g_assert_cmpstr (mr_window_get_data_dir (window), ==, fixture->cluster_dir);
+  g_assert_null (mr_window_get_inventory (window));
+  g_assert_cmpstr (mr_window_get_visible_view (window), ==, "cluster");
+
+  /* The title names the cluster; the views switch in the header bar. */
+  titles = find_widgets (window, ADW_TYPE_VIEW_SWITCHER_TITLE);
+  g_assert_cmpuint (titles->len, ==, 1);
+  title = g_ptr_array_index (titles, 0);
+  g_assert_cmpstr (adw_view_switcher_title_get_title (title), ==, "Millrace");
+  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (title), ==, "lab");
+  g_assert_true (adw_view_switcher_title_get_view_switcher_enabled (title));
+
+  /* Three running brokers, one of them the controller, and both topics. */
+  g_assert_true (wait_until (cluster_shown_cb, window, WAIT_TIMEOUT_MS));
+  for (gint32 id = 1; id <= N_BROKERS; id++)
+    {
+      MrBrokerCard *card = find_card (window, id);
+
+      g_assert_cmpstr (mr_broker_card_get_state_text (card), ==, "Running");
+      n_controllers += mr_broker_card_get_controller (card);
+    }
+  g_assert_cmpuint (n_controllers, ==, 1);
+
+  orders = find_topic_row (window, "orders");
+  g_assert_true (g_str_has_prefix (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (orders)),
+                                   "3 partitions · RF 3 · "));
+  for (guint p = 0; p < ORDERS_PARTITIONS; p++)
+    {
+      g_assert_cmpint (leader_shown (orders, p), >=, 1);
+      g_assert_true (isr_shown_contains (orders, p, 2));
+    }
+
+  /* Crash broker 2 through the window's action: its card says so at once,
+   * and the timeline has the event. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.crash", "i", 2));
+  wait = (CardWait) { window, 2, "Crashed" };
+  g_assert_true (wait_until (card_shows_cb, &wait, 2000));
+  g_assert_cmpint (mr_broker_card_get_state (find_card (window, 2)), ==, MR_BROKER_STATE_CRASHED);
+  g_assert_true (wait_until (timeline_shows_crash_cb, window, 2000));
+
+  /* After the session timeout the controller moves the leaderships off the
+   * dead broker and out of the ISR, and the rows say so. */
+  g_assert_true (wait_until (failed_over_cb, window, 10 * LIVE_SESSION_TIMEOUT_MS));
+  g_assert_cmpuint (mr_topic_row_get_n_offline (orders), ==, 0);
+
+  save_live_screenshots (window, "live-cluster");
+  close_window (window);
+
+  /* The same cluster at phone width: the views switch at the bottom. */
+  window = open_live_window (fixture, 360, 720);
+  wait = (CardWait) { window, 2, "Crashed" };
+  g_assert_true (wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
+  g_assert_true (wait_until (failed_over_cb, window, WAIT_TIMEOUT_MS));
+  wait_for_frames (GTK_WIDGET (window));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
+  save_live_screenshots (window, "live-cluster-narrow");
+
+  /* Start it again: running, and back in sync. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.start", "i", 2));
+  wait = (CardWait) { window, 2, "Running" };
+  g_assert_true (wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
+  g_assert_true (wait_until (caught_up_cb, window, WAIT_TIMEOUT_MS));
+
+  /* A fault that makes no sense is refused with a toast. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.resume", "i", 1));
+  g_assert_true (wait_until (toast_shown_cb, window, WAIT_TIMEOUT_MS));
+  g_assert_cmpint (mr_broker_card_get_state (find_card (window, 1)), ==, MR_BROKER_STATE_RUNNING);
+
+  g_clear_pointer (&titles, g_ptr_array_unref);
+  close_window (window);
+}
+
+static gboolean
+brokers_shown_cb (gpointer user_data)
+{
+  MrWindow *window = user_data;
+
+  for (gint32 id = 1; id <= N_BROKERS; id++)
+    {
+      MrBrokerCard *card = find_card (window, id);
+
+      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+test_window_live_empty (LiveFixture   *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) status_pages = NULL;
+  AdwStatusPage *empty = NULL;
+  MrWindow *window;
+
+  window = open_live_window (fixture, 960, 720);
+  g_assert_true (wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
+
+  /* No topics: the page says how to make one. */
+  show_page (window, "topics");
+  g_assert_null (find_topic_row (window, "orders"));
+
+  status_pages = find_widgets (window, ADW_TYPE_STATUS_PAGE);
+  for (guint i = 0; i < status_pages->len; i++)
+    if (gtk_widget_get_mapped (g_ptr_array_index (status_pages, i)))
+      empty = g_ptr_array_index (status_pages, i);
+  g_assert_nonnull (empty);
+  g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Topics Yet");
+  g_assert_nonnull (strstr (adw_status_page_get_description (empty), "/v1/topics"));
+  g_assert_true (find_label_with_prefix (GTK_WIDGET (empty), "127.0.0.1:"));
+
+  wait_for_frames (GTK_WIDGET (window));
+  save_screenshot (GTK_WIDGET (window), "live-empty-topics-light.png");
+  set_dark (TRUE);
+  wait_for_frames (GTK_WIDGET (window));
+  save_screenshot (GTK_WIDGET (window), "live-empty-topics-dark.png");
+  set_dark (FALSE);
+
+  g_clear_pointer (&status_pages, g_ptr_array_unref);
+  close_window (window);
+}
+
+typedef struct
+{
+  MrWindow   *window;
+  const char *topic;
+} OfflineWait;
+
+static gboolean
+topic_offline_cb (gpointer user_data)
+{
+  OfflineWait *wait = user_data;
+  MrTopicRow *row = find_topic_row (wait->window, wait->topic);
+
+  return row != NULL &&
+         mr_topic_row_get_n_offline (row) == 1 &&
+         leader_shown (row, 0) == -1;
+}
+
+typedef struct
+{
+  MrWindow *window;
+  gint32    broker_id;
+  gboolean  slowed;
+} LatencyWait;
+
+static gboolean
+latency_shown_cb (gpointer user_data)
+{
+  LatencyWait *wait = user_data;
+  MrBrokerCard *card = find_card (wait->window, wait->broker_id);
+
+  return card != NULL &&
+         find_label_with_prefix (GTK_WIDGET (card), "Slowed: 250 ms") == wait->slowed;
+}
+
+static void
+activate_and_wait (MrWindow   *window,
+                   const char *action,
+                   gint32      broker_id,
+                   const char *state_text)
+{
+  CardWait wait = { window, broker_id, state_text };
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, "i", broker_id));
+  g_assert_true (wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
+}
+
+/* Every fault on the cards, and a partition with no replica left. */
+static void
+test_window_live_faults (LiveFixture   *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(MrTopicInfo) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  MrTopicRow *audit_row;
+  OfflineWait offline;
+  LatencyWait latency;
+  MrWindow *window;
+  gint32 lonely;
+  gint32 paused;
+  gint32 slowed;
+
+  create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS);
+  mr_cluster_create_topic (fixture->cluster, "audit", 1, 1, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  produce_records (fixture->cluster, "audit", 0, 12);
+
+  /* The one broker that holds “audit”, and the two others. */
+  audit = mr_cluster_describe_topic (fixture->cluster, "audit", &error);
+  g_assert_no_error (error);
+  lonely = g_array_index (((MrPartitionInfo *) g_ptr_array_index (audit->partitions, 0))->replicas,
+                          gint32, 0);
+  paused = lonely % N_BROKERS + 1;
+  slowed = paused % N_BROKERS + 1;
+
+  window = open_live_window (fixture, 1100, 820);
+  g_assert_true (wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
+
+  /* Crash the only replica of “audit”: after the session timeout it has no
+   * leader, and its row turns to an error. */
+  activate_and_wait (window, "broker.crash", lonely, "Crashed");
+  offline = (OfflineWait) { window, "audit" };
+  g_assert_true (wait_until (topic_offline_cb, &offline, WAIT_TIMEOUT_MS));
+  audit_row = find_topic_row (window, "audit");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (mr_topic_row_get_partition_row (audit_row, 0)),
+                                           "offline"));
+
+  /* Pause one, slow the other: its card tells how much. */
+  activate_and_wait (window, "broker.pause", paused, "Paused");
+  mr_cluster_broker_action (fixture->cluster, slowed, MR_BROKER_ACTION_SLOW, 250, &error);
+  g_assert_no_error (error);
+  latency = (LatencyWait) { window, slowed, TRUE };
+  g_assert_true (wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
+
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (audit_row), TRUE);
+  save_live_screenshots (window, "live-faults");
+
+  /* And back. */
+  activate_and_wait (window, "broker.resume", paused, "Running");
+  activate_and_wait (window, "broker.heal", slowed, "Running");
+  latency.slowed = FALSE;
+  g_assert_true (wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
+
+  activate_and_wait (window, "broker.isolate", paused, "Isolated");
+  activate_and_wait (window, "broker.heal", paused, "Running");
+  activate_and_wait (window, "broker.stop", paused, "Stopped");
+  activate_and_wait (window, "broker.start", paused, "Running");
+  activate_and_wait (window, "broker.start", lonely, "Running");
+
+  close_window (window);
+}
+
 static void
 test_help_overlay (void)
 {
@@ -628,6 +1269,12 @@ main (int   argc,
               fixture_set_up, test_window_missing, fixture_tear_down);
   g_test_add ("/window/unreadable", Fixture, NULL,
               fixture_set_up, test_window_unreadable, fixture_tear_down);
+  g_test_add ("/window/live", LiveFixture, NULL,
+              live_fixture_set_up, test_window_live, live_fixture_tear_down);
+  g_test_add ("/window/live-faults", LiveFixture, NULL,
+              live_fixture_set_up, test_window_live_faults, live_fixture_tear_down);
+  g_test_add ("/window/live-empty", LiveFixture, NULL,
+              live_fixture_set_up, test_window_live_empty, live_fixture_tear_down);
   g_test_add_func ("/window/help-overlay", test_help_overlay);
 
   return g_test_run ();

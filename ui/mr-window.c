@@ -9,56 +9,23 @@
 
 #include "config.h"
 
-#include "mr-window.h"
+#include "mr-window-private.h"
 
 #include <glib/gi18n.h>
+
+#include "mr-broker-card.h"
+#include "mr-timeline-item.h"
+#include "mr-topic-row.h"
 
 /* How long a scan may take before the window trades what it shows for the
  * spinner, so that a quick reload does not flicker. */
 #define SHOW_SPINNER_DELAY_MS 250
 
-struct _MrWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template widgets. */
-  AdwWindowTitle       *window_title;
-  GtkStack             *stack;
-  AdwStatusPage        *error_page;
-  GtkLabel             *error_directory_label;
-  AdwStatusPage        *empty_page;
-  GtkLabel             *empty_directory_label;
-  GtkLabel             *brokers_label;
-  GtkLabel             *brokers_caption;
-  GtkLabel             *topics_label;
-  GtkLabel             *topics_caption;
-  GtkLabel             *partitions_label;
-  GtkLabel             *partitions_caption;
-  GtkLabel             *records_label;
-  GtkLabel             *records_caption;
-  GtkLabel             *directory_label;
-  GtkLabel             *size_label;
-  GtkListBox           *topics_list;
-
-  GSettings            *settings;
-  char                 *data_dir;
-
-  /* The scan under way, if any: cancelled when a new one starts and when the
-   * window goes away. */
-  GCancellable         *cancellable;
-  guint                 show_spinner_source;
-
-  /* The last scan's outcome: at most one of the two is set. */
-  MrLogInventory       *inventory;
-  GError               *error;
-
-  guint                 loading : 1;
-};
-
 G_DEFINE_FINAL_TYPE (MrWindow, mr_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
+  PROP_CLUSTER,
   PROP_DATA_DIR,
   PROP_LOADING,
   N_PROPS
@@ -436,9 +403,9 @@ show_error (MrWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
 
-static void
-set_loading (MrWindow *self,
-             gboolean  loading)
+void
+_mr_window_set_loading (MrWindow *self,
+                        gboolean  loading)
 {
   loading = !!loading;
 
@@ -446,7 +413,9 @@ set_loading (MrWindow *self,
     return;
 
   self->loading = loading;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", !loading);
+  /* A running cluster's refreshes coalesce: asking for one more is fine. */
+  if (self->cluster == NULL)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", !loading);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_LOADING]);
 }
 
@@ -534,7 +503,7 @@ scan_inventory_cb (GObject      *object,
         show_inventory (self);
     }
 
-  set_loading (self, FALSE);
+  _mr_window_set_loading (self, FALSE);
 }
 
 /* Actions. */
@@ -567,14 +536,38 @@ mr_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (mr_window_parent_class)->constructed (object);
 
+  /* A running cluster knows its directory. */
+  if (self->data_dir == NULL && self->cluster != NULL)
+    self->data_dir = g_strdup (mr_cluster_get_data_dir (self->cluster));
+
   g_assert (self->data_dir != NULL);
 
   /* The cluster is named after its directory. */
   name = g_path_get_basename (self->data_dir);
-  adw_window_title_set_subtitle (self->window_title, name);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, name);
 
   restore_window_state (self);
-  mr_window_reload (self);
+
+  if (self->cluster != NULL)
+    _mr_window_start_live (self);
+  else
+    mr_window_reload (self);
+}
+
+static void
+mr_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (mr_window_parent_class)->map (widget);
+
+  _mr_window_set_live_mapped (MR_WINDOW (widget), TRUE);
+}
+
+static void
+mr_window_unmap (GtkWidget *widget)
+{
+  _mr_window_set_live_mapped (MR_WINDOW (widget), FALSE);
+
+  GTK_WIDGET_CLASS (mr_window_parent_class)->unmap (widget);
 }
 
 static void
@@ -587,9 +580,12 @@ mr_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->show_spinner_source, g_source_remove);
 
+  _mr_window_stop_live (self);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_WINDOW);
 
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->cluster, mr_cluster_unref);
 
   G_OBJECT_CLASS (mr_window_parent_class)->dispose (object);
 }
@@ -616,6 +612,10 @@ mr_window_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_CLUSTER:
+      g_value_set_pointer (value, self->cluster);
+      break;
+
     case PROP_DATA_DIR:
       g_value_set_string (value, self->data_dir);
       break;
@@ -639,6 +639,15 @@ mr_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_CLUSTER:
+      {
+        MrCluster *cluster = g_value_get_pointer (value);
+
+        g_assert (self->cluster == NULL);
+        self->cluster = cluster != NULL ? mr_cluster_ref (cluster) : NULL;
+      }
+      break;
+
     case PROP_DATA_DIR:
       g_assert (self->data_dir == NULL);
       self->data_dir = g_value_dup_string (value);
@@ -662,12 +671,30 @@ mr_window_class_init (MrWindowClass *klass)
   object_class->get_property = mr_window_get_property;
   object_class->set_property = mr_window_set_property;
 
+  widget_class->map = mr_window_map;
+  widget_class->unmap = mr_window_unmap;
+
   window_class->close_request = mr_window_close_request;
+
+  /**
+   * MrWindow:cluster:
+   *
+   * The running cluster the window shows live, as an `MrCluster *`; the
+   * window holds a reference. %NULL shows the offline inventory of
+   * #MrWindow:data-dir instead.
+   */
+  properties [PROP_CLUSTER] =
+    g_param_spec_pointer ("cluster", NULL, NULL,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
 
   /**
    * MrWindow:data-dir:
    *
-   * The cluster's data directory, whose broker folders the window reads.
+   * The cluster's data directory, whose broker folders the window reads
+   * when it has no running cluster. With one, it defaults to the cluster's.
    */
   properties [PROP_DATA_DIR] =
     g_param_spec_string ("data-dir", NULL, NULL,
@@ -680,8 +707,9 @@ mr_window_class_init (MrWindowClass *klass)
   /**
    * MrWindow:loading:
    *
-   * Whether a scan of the data directory is under way. It turns %FALSE when
-   * the scan's outcome is on screen.
+   * Whether a scan of the data directory, or a refresh of the running
+   * cluster's state, is under way. It turns %FALSE when the outcome is on
+   * screen.
    */
   properties [PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL,
@@ -692,8 +720,14 @@ mr_window_class_init (MrWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MR_TYPE_BROKER_CARD);
+  g_type_ensure (MR_TYPE_TIMELINE_ITEM);
+  g_type_ensure (MR_TYPE_TOPIC_ROW);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_BASE_PATH "/ui/mr-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, reload_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_directory_label);
@@ -710,9 +744,24 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, directory_label);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, size_label);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_list);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, cluster_page);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_page);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, brokers_summary_label);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, brokers_flow);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline_stack);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_stack);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_empty_page);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, bootstrap_label);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_group);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, live_topics_list);
 
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
+
+  _mr_window_class_init_live (klass);
 }
 
 static void
@@ -721,6 +770,8 @@ mr_window_init (MrWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
+
+  _mr_window_init_live (self);
 
 #ifdef DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -732,23 +783,33 @@ mr_window_init (MrWindow *self)
 /**
  * mr_window_new:
  * @application: (nullable): the application the window belongs to
- * @data_dir: the cluster's data directory
+ * @data_dir: (nullable): the cluster's data directory; %NULL takes the
+ *   directory of @cluster
+ * @cluster: (nullable): a running cluster to show live, or %NULL to show
+ *   what @data_dir holds on disk
  *
- * Creates a window that shows what @data_dir holds. As with any
- * #GtkWindow, GTK owns the new window: gtk_window_destroy() ends it.
+ * Creates a window on a cluster. With @cluster, the window shows its
+ * brokers, its topics and its events as they change, and its buttons inject
+ * faults; it takes a reference on @cluster and never calls it from the main
+ * thread. Without, it shows an inventory of @data_dir.
+ *
+ * As with any #GtkWindow, GTK owns the new window: gtk_window_destroy()
+ * ends it.
  *
  * Returns: (transfer none): a new #MrWindow
  */
-MrWindow *
-mr_window_new (AdwApplication *application,
-               const char     *data_dir)
+GtkWidget *
+mr_window_new (GtkApplication *application,
+               const char     *data_dir,
+               MrCluster      *cluster)
 {
-  g_return_val_if_fail (!application || ADW_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (data_dir != NULL, NULL);
+  g_return_val_if_fail (!application || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (data_dir != NULL || cluster != NULL, NULL);
 
   return g_object_new (MR_TYPE_WINDOW,
                        "application", application,
                        "data-dir", data_dir,
+                       "cluster", cluster,
                        NULL);
 }
 
@@ -758,6 +819,21 @@ mr_window_get_data_dir (MrWindow *self)
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
 
   return self->data_dir;
+}
+
+/**
+ * mr_window_get_cluster:
+ * @self: a #MrWindow
+ *
+ * Returns: (nullable) (transfer none): the running cluster the window
+ *   shows, or %NULL when it shows the offline inventory
+ */
+MrCluster *
+mr_window_get_cluster (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+
+  return self->cluster;
 }
 
 gboolean
@@ -775,7 +851,8 @@ mr_window_get_loading (MrWindow *self)
  * Gets what the last scan of the data directory found.
  *
  * Returns: (nullable) (transfer none): the inventory, or %NULL while the
- *   first scan runs or when the last one failed
+ *   first scan runs, when the last one failed, or when the window shows a
+ *   running cluster
  */
 const MrLogInventory *
 mr_window_get_inventory (MrWindow *self)
@@ -804,12 +881,16 @@ mr_window_get_error (MrWindow *self)
  * @self: a #MrWindow
  *
  * Returns: the name of the view on screen: "loading", "error", "empty" or
- *   "inventory"
+ *   "inventory" for a data directory; "cluster" or "topics" for a running
+ *   cluster
  */
 const char *
 mr_window_get_visible_view (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+
+  if (self->cluster != NULL)
+    return adw_view_stack_get_visible_child_name (self->view_stack);
 
   return gtk_stack_get_visible_child_name (self->stack);
 }
@@ -818,12 +899,19 @@ mr_window_get_visible_view (MrWindow *self)
  * mr_window_reload:
  * @self: a #MrWindow
  *
- * Scans the data directory again, replacing any scan under way.
+ * Scans the data directory again, replacing any scan under way; or, with a
+ * running cluster, reads its state again.
  */
 void
 mr_window_reload (MrWindow *self)
 {
   g_return_if_fail (MR_IS_WINDOW (self));
+
+  if (self->cluster != NULL)
+    {
+      _mr_window_refresh_live (self);
+      return;
+    }
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -840,7 +928,7 @@ mr_window_reload (MrWindow *self)
   else
     gtk_stack_set_visible_child_name (self->stack, "loading");
 
-  set_loading (self, TRUE);
+  _mr_window_set_loading (self, TRUE);
 
   scan_inventory_async (self->data_dir,
                         self->cancellable,

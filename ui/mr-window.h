@@ -16,9 +16,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MrWindow, mr_window, MR, WINDOW, AdwApplicationWindow)
 
-MrWindow             *mr_window_new              (AdwApplication *application,
-                                                  const char     *data_dir);
+GtkWidget            *mr_window_new              (GtkApplication *application,
+                                                  const char     *data_dir,
+                                                  MrCluster      *cluster);
 const char           *mr_window_get_data_dir     (MrWindow       *self);
+MrCluster            *mr_window_get_cluster      (MrWindow       *self);
 gboolean              mr_window_get_loading      (MrWindow       *self);
 const MrLogInventory *mr_window_get_inventory    (MrWindow       *self);
 const GError         *mr_window_get_error        (MrWindow       *self);

@@ -1358,6 +1358,20 @@ mr_cluster_broker_action (MrCluster       *cluster,
 /* ---------------------------------------------------------------------- */
 /* Topics.                                                                */
 
+/* @locks lock held. The topic, or NULL with UNKNOWN_TOPIC set. */
+static TopicState *
+lookup_topic_locked (MrCluster   *cluster,
+                     const char  *name,
+                     GError     **error)
+{
+  TopicState *topic = g_hash_table_lookup (cluster->topics, name);
+
+  if (topic == NULL)
+    g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC,
+                 "There is no topic “%s”", name);
+  return topic;
+}
+
 /* @locks lock held. */
 static gboolean
 check_new_topic_name_locked (MrCluster   *cluster,
@@ -1526,11 +1540,9 @@ mr_cluster_delete_topic (MrCluster   *cluster,
   g_return_val_if_fail (cluster != NULL, FALSE);
 
   g_mutex_lock (&cluster->lock);
-  if (!g_hash_table_contains (cluster->topics, name))
+  if (lookup_topic_locked (cluster, name, error) == NULL)
     {
       g_mutex_unlock (&cluster->lock);
-      g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC,
-                   "There is no topic “%s”", name);
       return FALSE;
     }
   if (!mr_metadata_store_delete_topic (cluster->store, name, error))
@@ -1565,12 +1577,10 @@ mr_cluster_create_partitions (MrCluster   *cluster,
   g_return_val_if_fail (cluster != NULL, FALSE);
 
   g_mutex_lock (&cluster->lock);
-  topic = g_hash_table_lookup (cluster->topics, name);
+  topic = lookup_topic_locked (cluster, name, error);
   if (topic == NULL)
     {
       g_mutex_unlock (&cluster->lock);
-      g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC,
-                   "There is no topic “%s”", name);
       return FALSE;
     }
   before = topic->partitions->len;
@@ -1642,12 +1652,10 @@ mr_cluster_alter_topic_configs (MrCluster   *cluster,
   g_return_val_if_fail (cluster != NULL, FALSE);
 
   g_mutex_lock (&cluster->lock);
-  topic = g_hash_table_lookup (cluster->topics, name);
+  topic = lookup_topic_locked (cluster, name, error);
   if (topic == NULL)
     {
       g_mutex_unlock (&cluster->lock);
-      g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC,
-                   "There is no topic “%s”", name);
       return FALSE;
     }
 
@@ -1842,17 +1850,13 @@ mr_cluster_describe_topic (MrCluster   *cluster,
   TopicState *topic;
 
   g_mutex_lock (&cluster->lock);
-  topic = g_hash_table_lookup (cluster->topics, name);
+  topic = lookup_topic_locked (cluster, name, error);
   if (topic != NULL)
     info = topic_info_new_locked (topic);
   g_mutex_unlock (&cluster->lock);
 
   if (info == NULL)
-    {
-      g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC,
-                   "There is no topic “%s”", name);
-      return NULL;
-    }
+    return NULL;
 
   fill_replica_states (cluster, info);
   return info;
