@@ -829,6 +829,17 @@ test_unclean_election_loss_is_reported (Fixture       *fixture,
   g_assert_cmpuint (count_events (fixture->cluster,
                                   MR_CLUSTER_EVENT_KIND_UNCLEAN_LEADER_ELECTED),
                     ==, 1);
+  {
+    g_autoptr(GPtrArray) events = mr_event_stream_dup_history (
+      mr_cluster_get_event_stream (fixture->cluster), 0);
+
+    for (guint i = 0; i < events->len; i++)
+      if (mr_cluster_event_get_kind (g_ptr_array_index (events, i))
+          == MR_CLUSTER_EVENT_KIND_UNCLEAN_LEADER_ELECTED)
+        g_assert_nonnull (strstr (mr_cluster_event_get_reason (
+                                    g_ptr_array_index (events, i)),
+                                  "from offset 10 on is lost"));
+  }
 
   action (fixture->cluster, leader, MR_BROKER_ACTION_START);
   wait_converged (fixture->cluster, "risky", 0);
@@ -1259,6 +1270,188 @@ test_offsets_long_poll_and_delete_records (Fixture       *fixture,
   }
 }
 
+/* Scenario 1: the leader dies after appending, before its followers
+ * fetched. The write was never acknowledged, so nothing acknowledged is
+ * lost; the idempotent retry lands exactly once. */
+static void
+test_leader_dies_before_replication (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 offset = -1;
+  gint32 leader;
+
+  create_topic (fixture->cluster, "idem", 1, "2");
+  g_assert_cmpint (produce_idempotent (fixture->cluster, 0, &offset), ==,
+                   MR_KAFKA_ERROR_NONE);
+  wait_converged (fixture->cluster, "idem", 0);
+  leader = leader_of (fixture->cluster, "idem", 0);
+
+  /* Followers too slow to fetch before the crash. */
+  for (gint32 id = 1; id <= 3; id++)
+    if (id != leader)
+      {
+        mr_cluster_broker_action (fixture->cluster, id, MR_BROKER_ACTION_SLOW,
+                                  300, &error);
+        g_assert_no_error (error);
+      }
+
+  {
+    Waiting waiting = { 0, };
+    g_autoptr(MrRecordBatchBuilder) builder = NULL;
+    gsize len = 0;
+    guint8 *batch;
+
+    builder = mr_record_batch_builder_new (MR_COMPRESSION_NONE);
+    mr_record_batch_builder_set_producer (builder, 4242, 0, 3);
+    for (guint i = 0; i < 3; i++)
+      {
+        char key[32];
+        int key_len = g_snprintf (key, sizeof key, "seq-3-%u", i);
+
+        mr_record_batch_builder_add (builder, 0, (const guint8 *)key, key_len,
+                                     (const guint8 *)"v", 1, NULL, 0);
+      }
+    batch = g_bytes_unref_to_data (mr_record_batch_builder_finish (builder,
+                                                                   &error),
+                                   &len);
+    g_mutex_init (&waiting.lock);
+    g_cond_init (&waiting.cond);
+    mr_cluster_produce_async (fixture->cluster, -1, "idem", 0, batch, len, -1,
+                              10000, waiting_done_cb, &waiting);
+    action (fixture->cluster, leader, MR_BROKER_ACTION_CRASH);
+    g_mutex_lock (&waiting.lock);
+    while (!waiting.done)
+      g_cond_wait (&waiting.cond, &waiting.lock);
+    g_mutex_unlock (&waiting.lock);
+    g_assert_cmpint (waiting.error, !=, MR_KAFKA_ERROR_NONE);
+    g_mutex_clear (&waiting.lock);
+    g_cond_clear (&waiting.cond);
+  }
+
+  for (gint32 id = 1; id <= 3; id++)
+    if (id != leader)
+      action (fixture->cluster, id, MR_BROKER_ACTION_HEAL);
+  wait_new_leader (fixture->cluster, "idem", leader);
+
+  /* The client retries the same batch: it lands once. */
+  g_assert_cmpint (produce_idempotent (fixture->cluster, 3, &offset), ==,
+                   MR_KAFKA_ERROR_NONE);
+  action (fixture->cluster, leader, MR_BROKER_ACTION_START);
+  wait_converged (fixture->cluster, "idem", 0);
+  keys = consume_all (fixture->cluster, "idem", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 6);
+  assert_replicas_identical (fixture->dir, "idem", 0);
+}
+
+/* Scenario 5 (KIP-101): a follower restarts and, still in the ISR, becomes
+ * leader at once. It truncates by leader epoch, not to a stale high
+ * watermark, so no acknowledged record is lost. */
+static void
+test_restarted_follower_becomes_leader (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GHashTable) keys = NULL;
+  gint32 leader;
+  gint32 follower = -1;
+
+  create_topic (fixture->cluster, "kip101", 1, "2");
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpint (produce (fixture->cluster, -1, "kip101", 0, i * 5, 5, -1,
+                              NULL), ==, MR_KAFKA_ERROR_NONE);
+  leader = leader_of (fixture->cluster, "kip101", 0);
+  for (gint32 id = 1; id <= 3 && follower < 0; id++)
+    if (id != leader)
+      follower = id;
+
+  /* Faster than the session timeout: the controller never sees it go. */
+  action (fixture->cluster, follower, MR_BROKER_ACTION_CRASH);
+  action (fixture->cluster, follower, MR_BROKER_ACTION_START);
+  action (fixture->cluster, leader, MR_BROKER_ACTION_CRASH);
+  wait_new_leader (fixture->cluster, "kip101", leader);
+
+  g_assert_cmpint (produce (fixture->cluster, -1, "kip101", 0, 50, 5, -1,
+                            NULL), ==, MR_KAFKA_ERROR_NONE);
+  action (fixture->cluster, leader, MR_BROKER_ACTION_START);
+  wait_converged (fixture->cluster, "kip101", 0);
+  keys = consume_all (fixture->cluster, "kip101", 0);
+  g_assert_cmpuint (g_hash_table_size (keys), ==, 55);
+  assert_replicas_identical (fixture->dir, "kip101", 0);
+}
+
+/* A follower that stays alive but falls behind for longer than
+ * replica.lag.time.max.ms leaves the ISR through the leader's lag check;
+ * it rejoins once caught up. A long session timeout keeps the controller
+ * from removing it for slow heartbeats instead. */
+static void
+test_lagging_follower_leaves_and_rejoins_isr (void)
+{
+  g_autofree char *dir = mr_test_make_tmpdir ();
+  g_autoptr(GHashTable) configs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  MrClusterOptions options;
+  MrCluster *cluster;
+  gboolean by_lag = FALSE;
+  gint32 leader;
+  gint32 follower = -1;
+
+  mr_cluster_options_init (&options);
+  g_free (options.data_dir);
+  options.data_dir = g_strdup (dir);
+  options.broker_heartbeat_interval_ms = 50;
+  options.broker_session_timeout_ms = 10000;
+  options.replica_lag_time_max_ms = 600;
+  options.replica_fetch_wait_max_ms = 100;
+  cluster = mr_cluster_new (&options, &error);
+  g_assert_no_error (error);
+  mr_cluster_options_clear (&options);
+  mr_cluster_start (cluster, &error);
+  g_assert_no_error (error);
+
+  mr_cluster_create_topic (cluster, "lag", 1, 3, configs, FALSE, &error);
+  g_assert_no_error (error);
+  leader = leader_of (cluster, "lag", 0);
+  for (gint32 id = 1; id <= 3 && follower < 0; id++)
+    if (id != leader)
+      follower = id;
+
+  /* Every fetch now takes 250 ms while records arrive every 20 ms: it never
+   * catches up with the leader's end. */
+  mr_cluster_broker_action (cluster, follower, MR_BROKER_ACTION_SLOW, 250,
+                            &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 75; i++)
+    {
+      g_assert_cmpint (produce (cluster, -1, "lag", 0, i * 5, 5, 1, NULL),
+                       ==, MR_KAFKA_ERROR_NONE);
+      g_usleep (20 * 1000);
+    }
+  wait_isr_size (cluster, "lag", 2);
+
+  events = mr_event_stream_dup_history (mr_cluster_get_event_stream (cluster),
+                                        0);
+  for (guint i = 0; i < events->len; i++)
+    {
+      MrClusterEvent *event = g_ptr_array_index (events, i);
+
+      if (mr_cluster_event_get_kind (event) == MR_CLUSTER_EVENT_KIND_ISR_SHRUNK
+          && strstr (mr_cluster_event_get_reason (event),
+                     "replica.lag.time.max.ms") != NULL)
+        by_lag = TRUE;
+    }
+  g_assert_true (by_lag);
+
+  action (cluster, follower, MR_BROKER_ACTION_HEAL);
+  wait_converged (cluster, "lag", 0);
+  g_assert_cmpuint (count_events (cluster, MR_CLUSTER_EVENT_KIND_ISR_EXPANDED),
+                    >=, 1);
+
+  mr_cluster_unref (cluster);
+  mr_test_remove_tree (dir);
+}
+
 static void
 test_cluster_reopens_with_its_data (void)
 {
@@ -1317,6 +1510,12 @@ main (int   argc,
        test_not_enough_replicas_after_append);
   ADD ("topic-administration", test_topic_administration);
   ADD ("preferred-leader-restored", test_preferred_leader_restored);
+  ADD ("leader-dies-before-replication",
+       test_leader_dies_before_replication);
+  ADD ("restarted-follower-becomes-leader",
+       test_restarted_follower_becomes_leader);
+  g_test_add_func ("/cluster/lagging-follower-leaves-and-rejoins-isr",
+                   test_lagging_follower_leaves_and_rejoins_isr);
   ADD ("offsets-long-poll-and-delete-records",
        test_offsets_long_poll_and_delete_records);
   g_test_add_func ("/cluster/power-loss-with-fsync-on-commit",

@@ -266,7 +266,10 @@ slot (MrCluster *cluster,
   return &cluster->slots[broker_id - 1];
 }
 
-/* @locks lock held. Alive: running, not stopping, heartbeating. */
+/* @locks lock held. Alive, as the controller sees it: its heartbeats
+ * arrive within the session timeout. A clean stop is announced, so it counts
+ * at once; a crash is not: like a real controller, this one only notices
+ * the silence. */
 static gboolean
 is_alive_locked (MrCluster *cluster,
                  gint32     broker_id,
@@ -277,10 +280,11 @@ is_alive_locked (MrCluster *cluster,
   if (broker_id < 1 || (guint)broker_id > cluster->options.n_brokers)
     return FALSE;
   s = slot (cluster, broker_id);
-  return s->state == MR_BROKER_STATE_RUNNING && !s->stopping
-         && now - s->last_heartbeat
-            <= (gint64)cluster->options.broker_session_timeout_ms
-               * G_TIME_SPAN_MILLISECOND;
+  if (s->state == MR_BROKER_STATE_STOPPED || s->stopping)
+    return FALSE;
+  return now - s->last_heartbeat
+         <= (gint64)cluster->options.broker_session_timeout_ms
+            * G_TIME_SPAN_MILLISECOND;
 }
 
 static void
@@ -507,20 +511,35 @@ control_partition_locked (MrCluster      *cluster,
             }
           if (chosen > 0)
             {
+              g_autoptr(MrReplica) replica = NULL;
+              g_autofree char *reason = NULL;
+              gint64 first_lost = -1;
+
               state->leader = chosen;
               state->leader_epoch++;
               g_array_set_size (state->isr, 0);
               g_array_append_val (state->isr, chosen);
-              /* Which offsets are lost shows when the new leader's log is
-               * compared with the old one's; the event says so. */
+
+              /* Everything from the new leader's log end on that the old
+               * leader held is lost; the old leader names the exact range
+               * (a replica-truncated event) when it comes back. Lock order
+               * allows the broker and replica locks under ours. */
+              replica = mr_cluster_lookup_replica (cluster, chosen,
+                                                   topic->name,
+                                                   (gint32)index);
+              if (replica != NULL)
+                first_lost = mr_partition_log_get_log_end_offset (
+                  mr_replica_get_log (replica));
+              reason = g_strdup_printf (
+                "no in-sync replica is alive and "
+                "unclean.leader.election.enable is on: whatever the old "
+                "leader held from offset %" G_GINT64_FORMAT " on is lost",
+                first_lost);
               g_ptr_array_add (events,
                                mr_cluster_event_new_unclean_leader_elected (
                                  topic->name, (gint32)index, chosen,
                                  state->leader_epoch, previous_leader, -1, -1,
-                                 "no in-sync replica is alive; "
-                                 "unclean.leader.election.enable is on: "
-                                 "records only the old leader held are "
-                                 "lost"));
+                                 reason));
               changed = TRUE;
             }
         }
