@@ -1459,16 +1459,28 @@ test_cluster_reopens_with_its_data (void)
   g_autoptr(GHashTable) keys = NULL;
   MrCluster *cluster = open_cluster (dir, 3);
   g_autofree char *cluster_id = g_strdup (mr_cluster_get_id (cluster));
+  gint64 producer_id = -1;
+  gint16 epoch = -1;
 
   create_topic (cluster, "events", 2, NULL);
   for (guint i = 0; i < 20; i++)
     g_assert_cmpint (produce (cluster, -1, "events", i % 2, i * 5, 5, -1,
                               NULL),
                      ==, MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (mr_cluster_init_producer_id (cluster, &producer_id,
+                                                &epoch), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (producer_id, ==, 1000);
+  g_assert_cmpint (epoch, ==, 0);
   mr_cluster_unref (cluster);
 
   cluster = open_cluster (dir, 3);
   g_assert_cmpstr (mr_cluster_get_id (cluster), ==, cluster_id);
+  /* Producer ids are never handed out twice, even after a restart. */
+  g_assert_cmpint (mr_cluster_init_producer_id (cluster, &producer_id,
+                                                &epoch), ==,
+                   MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (producer_id, ==, 1001);
   keys = consume_all (cluster, "events", 0);
   g_assert_cmpuint (g_hash_table_size (keys), ==, 50);
   g_clear_pointer (&keys, g_hash_table_unref);

@@ -2212,6 +2212,43 @@ mr_cluster_list_offset (MrCluster  *cluster,
 }
 
 MrKafkaError
+mr_cluster_init_producer_id (MrCluster *cluster,
+                             gint64    *producer_id,
+                             gint16    *producer_epoch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  gint64 next = 1000;
+  gint64 id;
+
+  /* Ids come from a counter kept in the metadata store, so a producer id
+   * is never handed out twice, even across restarts. */
+  g_mutex_lock (&cluster->lock);
+  stored = mr_metadata_store_dup_setting (cluster->store,
+                                          "millrace.next.producer.id",
+                                          &error);
+  if (stored != NULL)
+    g_ascii_string_to_signed (stored, 10, 0, G_MAXINT64, &next, NULL);
+  id = next;
+  g_clear_pointer (&stored, g_free);
+  stored = g_strdup_printf ("%" G_GINT64_FORMAT, next + 1);
+  if (error != NULL
+      || !mr_metadata_store_set_setting (cluster->store,
+                                         "millrace.next.producer.id", stored,
+                                         &error))
+    {
+      g_mutex_unlock (&cluster->lock);
+      g_warning ("Could not allocate a producer id: %s", error->message);
+      return MR_KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
+    }
+  g_mutex_unlock (&cluster->lock);
+
+  *producer_id = id;
+  *producer_epoch = 0;
+  return MR_KAFKA_ERROR_NONE;
+}
+
+MrKafkaError
 mr_cluster_delete_records (MrCluster  *cluster,
                            const char *topic_name,
                            gint32      partition,

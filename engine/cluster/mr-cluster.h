@@ -240,6 +240,12 @@ MrKafkaError mr_cluster_list_offset         (MrCluster               *cluster,
                                              gint64                  *offset,
                                              gint64                  *found_timestamp);
 
+/* InitProducerId for an idempotent producer (no transactions): a new
+ * producer id, unique in this cluster across restarts, with epoch 0. */
+MrKafkaError mr_cluster_init_producer_id    (MrCluster               *cluster,
+                                             gint64                  *producer_id,
+                                             gint16                  *producer_epoch);
+
 /* DeleteRecords: moves the log start of every replica to @offset (-1: the
  * high watermark). */
 MrKafkaError mr_cluster_delete_records      (MrCluster               *cluster,
