@@ -325,6 +325,34 @@ mr_test_foreach_record (MrPartitionLog *log,
   return foreach.count;
 }
 
+void
+mr_test_cluster_options_init (MrClusterOptions *options,
+                              const char       *dir,
+                              guint             n_brokers)
+{
+  mr_cluster_options_init (options);
+  g_free (options->data_dir);
+  options->data_dir = g_strdup (dir);
+  options->n_brokers = n_brokers;
+  options->broker_heartbeat_interval_ms = 50;
+  options->broker_session_timeout_ms = 400;
+  options->replica_lag_time_max_ms = 600;
+  options->replica_fetch_wait_max_ms = 100;
+}
+
+MrCluster *
+mr_test_start_cluster (const MrClusterOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  MrCluster *cluster;
+
+  cluster = mr_cluster_new (options, &error);
+  g_assert_no_error (error);
+  mr_cluster_start (cluster, &error);
+  g_assert_no_error (error);
+  return cluster;
+}
+
 GBytes *
 mr_test_read_file (const char *path)
 {

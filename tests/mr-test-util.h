@@ -75,6 +75,15 @@ gint64   mr_test_foreach_record   (MrPartitionLog *log,
                                    MrRecordFunc    func,
                                    gpointer        user_data);
 
+/* Cluster options for @dir that notice failures fast (heartbeats every
+ * 50 ms, session timeout 400 ms, lag limit 600 ms, fetch wait 100 ms), so
+ * tests wait little. Clear with mr_cluster_options_clear(). */
+void       mr_test_cluster_options_init (MrClusterOptions *options,
+                                         const char       *dir,
+                                         guint             n_brokers);
+/* A new, started cluster. */
+MrCluster *mr_test_start_cluster        (const MrClusterOptions *options) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The whole file, for byte-for-byte comparisons. */
 GBytes  *mr_test_read_file        (const char     *path) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -305,19 +305,9 @@ test_chaos (void)
   g_test_message ("chaos seed %u for %u s (rerun with MILLRACE_CHAOS_SEED=%u)",
                   seed, seconds, seed);
 
-  mr_cluster_options_init (&options);
-  g_free (options.data_dir);
-  options.data_dir = g_strdup (dir);
-  options.broker_heartbeat_interval_ms = 50;
-  options.broker_session_timeout_ms = 400;
-  options.replica_lag_time_max_ms = 600;
-  options.replica_fetch_wait_max_ms = 100;
-  options.simulate_power_loss = FALSE;
-  chaos.cluster = mr_cluster_new (&options, &error);
-  g_assert_no_error (error);
+  mr_test_cluster_options_init (&options, dir, 3);
+  chaos.cluster = mr_test_start_cluster (&options);
   mr_cluster_options_clear (&options);
-  mr_cluster_start (chaos.cluster, &error);
-  g_assert_no_error (error);
 
   g_hash_table_insert (configs, (gpointer)"min.insync.replicas",
                        (gpointer)"2");

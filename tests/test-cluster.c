@@ -22,26 +22,12 @@ static MrCluster *
 open_cluster (const char *dir,
               guint       n_brokers)
 {
-  g_autoptr(GError) error = NULL;
   MrClusterOptions options;
   MrCluster *cluster;
 
-  mr_cluster_options_init (&options);
-  g_free (options.data_dir);
-  options.data_dir = g_strdup (dir);
-  options.n_brokers = n_brokers;
-  /* Fast failure detection, so the test spends little time waiting. */
-  options.broker_heartbeat_interval_ms = 50;
-  options.broker_session_timeout_ms = 400;
-  options.replica_lag_time_max_ms = 600;
-  options.replica_fetch_wait_max_ms = 100;
-
-  cluster = mr_cluster_new (&options, &error);
-  g_assert_no_error (error);
+  mr_test_cluster_options_init (&options, dir, n_brokers);
+  cluster = mr_test_start_cluster (&options);
   mr_cluster_options_clear (&options);
-
-  mr_cluster_start (cluster, &error);
-  g_assert_no_error (error);
   return cluster;
 }
 
@@ -922,18 +908,9 @@ test_power_loss_with_fsync_on_commit (void)
   MrClusterOptions options;
   MrCluster *cluster;
 
-  mr_cluster_options_init (&options);
-  g_free (options.data_dir);
-  options.data_dir = g_strdup (dir);
-  options.broker_heartbeat_interval_ms = 50;
-  options.broker_session_timeout_ms = 400;
-  options.replica_lag_time_max_ms = 600;
-  options.replica_fetch_wait_max_ms = 100;
+  mr_test_cluster_options_init (&options, dir, 3);
   options.simulate_power_loss = TRUE;
-  cluster = mr_cluster_new (&options, &error);
-  g_assert_no_error (error);
-  mr_cluster_start (cluster, &error);
-  g_assert_no_error (error);
+  cluster = mr_test_start_cluster (&options);
 
   g_hash_table_insert (configs, (gpointer)"min.insync.replicas",
                        (gpointer)"2");
@@ -1397,18 +1374,10 @@ test_lagging_follower_leaves_and_rejoins_isr (void)
   gint32 leader;
   gint32 follower = -1;
 
-  mr_cluster_options_init (&options);
-  g_free (options.data_dir);
-  options.data_dir = g_strdup (dir);
-  options.broker_heartbeat_interval_ms = 50;
+  mr_test_cluster_options_init (&options, dir, 3);
   options.broker_session_timeout_ms = 10000;
-  options.replica_lag_time_max_ms = 600;
-  options.replica_fetch_wait_max_ms = 100;
-  cluster = mr_cluster_new (&options, &error);
-  g_assert_no_error (error);
+  cluster = mr_test_start_cluster (&options);
   mr_cluster_options_clear (&options);
-  mr_cluster_start (cluster, &error);
-  g_assert_no_error (error);
 
   mr_cluster_create_topic (cluster, "lag", 1, 3, configs, FALSE, &error);
   g_assert_no_error (error);

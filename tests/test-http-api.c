@@ -35,26 +35,12 @@ static MrCluster *
 open_cluster (const char *dir,
               guint       n_brokers)
 {
-  g_autoptr(GError) error = NULL;
   MrClusterOptions options;
   MrCluster *cluster;
 
-  mr_cluster_options_init (&options);
-  g_free (options.data_dir);
-  options.data_dir = g_strdup (dir);
-  options.n_brokers = n_brokers;
-  /* Fast failure detection, so the test spends little time waiting. */
-  options.broker_heartbeat_interval_ms = 50;
-  options.broker_session_timeout_ms = 400;
-  options.replica_lag_time_max_ms = 600;
-  options.replica_fetch_wait_max_ms = 100;
-
-  cluster = mr_cluster_new (&options, &error);
-  g_assert_no_error (error);
+  mr_test_cluster_options_init (&options, dir, n_brokers);
+  cluster = mr_test_start_cluster (&options);
   mr_cluster_options_clear (&options);
-
-  mr_cluster_start (cluster, &error);
-  g_assert_no_error (error);
   return cluster;
 }
 

@@ -609,21 +609,10 @@ open_cluster (const char *dir)
   MrClusterOptions options;
   MrCluster *cluster;
 
-  mr_cluster_options_init (&options);
-  g_free (options.data_dir);
-  options.data_dir = g_strdup (dir);
-  options.n_brokers = N_BROKERS;
-  options.broker_heartbeat_interval_ms = 50;
+  mr_test_cluster_options_init (&options, dir, N_BROKERS);
   options.broker_session_timeout_ms = LIVE_SESSION_TIMEOUT_MS;
-  options.replica_lag_time_max_ms = 600;
-  options.replica_fetch_wait_max_ms = 100;
-
-  cluster = mr_cluster_new (&options, &error);
-  g_assert_no_error (error);
+  cluster = mr_test_start_cluster (&options);
   mr_cluster_options_clear (&options);
-
-  mr_cluster_start (cluster, &error);
-  g_assert_no_error (error);
 
   return cluster;
 }
