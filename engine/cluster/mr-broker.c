@@ -17,10 +17,15 @@
 #include "mr-leader-epoch-cache.h"
 #include "mr-log-error.h"
 
-/* A broker's thread runs one loop:
+/* A broker heartbeats to the controller quorum from a thread of its own,
+ * every broker.heartbeat.interval.ms, as Kafka's brokers do, so that slow
+ * fetching never makes a live broker look dead. The network decides whether
+ * a heartbeat gets there (not from an isolated broker); a paused broker
+ * sends none.
  *
- *  1. heartbeat to the controller quorum (the network decides whether it
- *     gets there: not from a paused or isolated broker);
+ * Its main thread runs one loop:
+ *
+ *  1. (heartbeats: the other thread);
  *  2. when the controller's metadata changed, apply it: open the replicas
  *     assigned here, become leader or follower with the given epochs, close
  *     and delete replicas no longer assigned;
@@ -62,6 +67,8 @@ struct _MrBroker
   GMutex       lock;
   GHashTable  *replicas;       /* "topic\\npartition" → MrReplica */
   GThread     *thread;
+  GThread     *heartbeat_thread;
+  GCond        quit_cond;
   gboolean     quit;
   gboolean     crash;
   gboolean     power_loss;
@@ -175,6 +182,7 @@ mr_broker_new (MrCluster  *cluster,
   broker->disk.network = mr_cluster_get_network (cluster);
   broker->disk.broker_id = id;
   g_mutex_init (&broker->lock);
+  g_cond_init (&broker->quit_cond);
   g_mutex_init (&broker->wake_lock);
   g_cond_init (&broker->wake_cond);
   broker->replicas = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -192,10 +200,11 @@ mr_broker_free (MrBroker *broker)
   if (broker == NULL)
     return;
 
-  g_assert (broker->thread == NULL);
+  g_assert (broker->thread == NULL && broker->heartbeat_thread == NULL);
   g_hash_table_unref (broker->replicas);
   g_hash_table_unref (broker->truncations);
   g_mutex_clear (&broker->lock);
+  g_cond_clear (&broker->quit_cond);
   g_mutex_clear (&broker->wake_lock);
   g_cond_clear (&broker->wake_cond);
   g_free (broker->directory);
@@ -636,8 +645,8 @@ fetch_from_leaders (MrBroker *broker,
   return received;
 }
 
-/* Step 5. */
-static void
+/* Step 5. Returns whether an acks=all produce is waiting here. */
+static gboolean
 maintain_leaders (MrBroker *broker,
                   gboolean  check_isr,
                   guint     lag_max_ms,
@@ -647,6 +656,7 @@ maintain_leaders (MrBroker *broker,
   g_autoptr(GPtrArray) replicas = copy_replicas (broker);
   gint64 now_ms = g_get_real_time () / 1000;
   gint64 now = g_get_monotonic_time ();
+  gboolean waiting = FALSE;
 
   for (guint i = 0; i < replicas->len; i++)
     {
@@ -656,7 +666,7 @@ maintain_leaders (MrBroker *broker,
       gint32 partition_epoch = 0;
       gint32 controller;
 
-      mr_replica_expire_pending (replica, now, completions);
+      waiting |= mr_replica_expire_pending (replica, now, completions);
       if (!check_isr)
         continue;
 
@@ -682,6 +692,8 @@ maintain_leaders (MrBroker *broker,
         mr_replica_set_isr (replica, partition_epoch, proposal, completions);
     }
   mr_replica_run_completions (completions);
+
+  return waiting;
 }
 
 /* Step 6. */
@@ -705,6 +717,38 @@ housekeep_logs (MrBroker *broker)
     }
 }
 
+/* @locality: the broker's heartbeat thread. */
+static gpointer
+heartbeat_thread (gpointer data)
+{
+  MrBroker *broker = data;
+  MrBrokerNetwork *network = mr_cluster_get_network (broker->cluster);
+  MrClusterOptions options = { 0, };
+  gint64 interval;
+
+  mr_cluster_get_options (broker->cluster, &options);
+  interval = (gint64)options.broker_heartbeat_interval_ms
+             * G_TIME_SPAN_MILLISECOND;
+  mr_cluster_options_clear (&options);
+
+  g_mutex_lock (&broker->lock);
+  while (!broker->quit)
+    {
+      g_mutex_unlock (&broker->lock);
+      if (!mr_broker_network_is_paused (network, broker->id)
+          && mr_broker_network_enter (network, broker->id,
+                                      MR_BROKER_NETWORK_QUORUM, 100, NULL))
+        mr_cluster_heartbeat (broker->cluster, broker->id);
+      g_mutex_lock (&broker->lock);
+      if (!broker->quit)
+        g_cond_wait_until (&broker->quit_cond, &broker->lock,
+                           g_get_monotonic_time () + interval);
+    }
+  g_mutex_unlock (&broker->lock);
+
+  return NULL;
+}
+
 static gpointer
 broker_thread (gpointer data)
 {
@@ -713,7 +757,6 @@ broker_thread (gpointer data)
   g_autoptr(GArray) completions = mr_replica_completions_new ();
   g_autoptr(GPtrArray) replicas = NULL;
   MrClusterOptions options = { 0, };
-  gint64 next_heartbeat = 0;
   gint64 next_isr_check = 0;
   gint64 next_housekeeping = 0;
   guint fetch_timeout;
@@ -726,6 +769,7 @@ broker_thread (gpointer data)
       gint64 now;
       gint64 deadline;
       gboolean received;
+      gboolean waiting;
 
       if (mr_broker_network_is_paused (network, broker->id))
         {
@@ -734,16 +778,6 @@ broker_thread (gpointer data)
                                           g_get_monotonic_time ()
                                           + 50 * G_TIME_SPAN_MILLISECOND);
           continue;
-        }
-
-      now = g_get_monotonic_time ();
-      if (now >= next_heartbeat)
-        {
-          if (mr_broker_network_enter (network, broker->id,
-                                       MR_BROKER_NETWORK_QUORUM, 100, NULL))
-            mr_cluster_heartbeat (broker->cluster, broker->id);
-          next_heartbeat = now + (gint64)options.broker_heartbeat_interval_ms
-                                 * G_TIME_SPAN_MILLISECOND;
         }
 
       if (mr_cluster_get_metadata_version (broker->cluster)
@@ -757,8 +791,9 @@ broker_thread (gpointer data)
       received = fetch_from_leaders (broker, fetch_timeout, completions);
 
       now = g_get_monotonic_time ();
-      maintain_leaders (broker, now >= next_isr_check,
-                        options.replica_lag_time_max_ms, completions);
+      waiting = maintain_leaders (broker, now >= next_isr_check,
+                                  options.replica_lag_time_max_ms,
+                                  completions);
       if (now >= next_isr_check)
         next_isr_check = now + CLAMP (options.replica_lag_time_max_ms / 4,
                                       20, 1000) * G_TIME_SPAN_MILLISECOND;
@@ -774,12 +809,13 @@ broker_thread (gpointer data)
       if (received)
         continue;
 
-      deadline = MIN (next_heartbeat, next_isr_check);
-      deadline = MIN (deadline, next_housekeeping);
+      deadline = MIN (next_isr_check, next_housekeeping);
       deadline = MIN (deadline, now + (gint64)options.replica_fetch_wait_max_ms
                                       * G_TIME_SPAN_MILLISECOND);
-      /* acks=all deadlines are checked at this granularity. */
-      deadline = MIN (deadline, now + 50 * G_TIME_SPAN_MILLISECOND);
+      /* Waiting acks=all produces have their deadlines checked at this
+       * granularity; an idle broker sleeps longer (a laptop's battery). */
+      if (waiting)
+        deadline = MIN (deadline, now + 50 * G_TIME_SPAN_MILLISECOND);
       wait_for_wake (broker, deadline);
     }
 
@@ -803,15 +839,19 @@ void
 mr_broker_start (MrBroker *broker)
 {
   g_autofree char *name = g_strdup_printf ("broker-%d", broker->id);
+  g_autofree char *heartbeat_name = g_strdup_printf ("broker-%d-heartbeat",
+                                                     broker->id);
 
   g_mutex_lock (&broker->lock);
-  g_assert (broker->thread == NULL);
+  g_assert (broker->thread == NULL && broker->heartbeat_thread == NULL);
   broker->quit = FALSE;
   broker->crash = FALSE;
   broker->power_loss = FALSE;
   broker->applied_version = -1;
   g_mkdir_with_parents (broker->directory, 0755);
   broker->thread = g_thread_new (name, broker_thread, broker);
+  broker->heartbeat_thread = g_thread_new (heartbeat_name, heartbeat_thread,
+                                           broker);
   g_mutex_unlock (&broker->lock);
 }
 
@@ -820,18 +860,23 @@ end_thread (MrBroker *broker,
             gboolean  crash,
             gboolean  power_loss)
 {
+  GThread *heartbeats;
   GThread *thread;
 
   g_mutex_lock (&broker->lock);
   thread = g_steal_pointer (&broker->thread);
+  heartbeats = g_steal_pointer (&broker->heartbeat_thread);
   broker->quit = TRUE;
   broker->crash = crash;
   broker->power_loss = power_loss;
+  g_cond_broadcast (&broker->quit_cond);
   g_mutex_unlock (&broker->lock);
 
   if (thread == NULL)
     return;
 
+  /* Silence first, as with a real crash: no heartbeat after this. */
+  g_thread_join (heartbeats);
   mr_broker_wake (broker);
   g_thread_join (thread);
 }

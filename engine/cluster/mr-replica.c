@@ -1095,11 +1095,12 @@ mr_replica_fail_pending (MrReplica    *replica,
   g_mutex_unlock (&replica->lock);
 }
 
-void
+gboolean
 mr_replica_expire_pending (MrReplica *replica,
                            gint64     now_monotonic,
                            GArray    *completions)
 {
+  gboolean waiting;
   GList *link;
 
   g_mutex_lock (&replica->lock);
@@ -1119,7 +1120,10 @@ mr_replica_expire_pending (MrReplica *replica,
         }
       link = next;
     }
+  waiting = !g_queue_is_empty (&replica->pending);
   g_mutex_unlock (&replica->lock);
+
+  return waiting;
 }
 
 void

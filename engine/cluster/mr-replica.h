@@ -193,8 +193,8 @@ void          mr_replica_fail_pending           (MrReplica           *replica,
                                                  GArray              *completions);
 
 /* Fails pending produces whose deadline (monotonic µs) has passed with
- * REQUEST_TIMED_OUT. */
-void          mr_replica_expire_pending         (MrReplica           *replica,
+ * REQUEST_TIMED_OUT. Returns whether any produce is still waiting. */
+gboolean      mr_replica_expire_pending         (MrReplica           *replica,
                                                  gint64               now_monotonic,
                                                  GArray              *completions);
 
