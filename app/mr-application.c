@@ -31,6 +31,7 @@ struct _MrApplication
   MrCluster      *cluster;
   MrLaunchOptions options;
   MrHttpApi      *http_api;
+  GPtrArray      *kafka_listeners;  /* MrKafkaListener, one per broker */
   gboolean        starting;
 };
 
@@ -133,6 +134,14 @@ start_cluster_cb (GObject      *object,
   /* The application may be on its way out already. */
   if (self->cluster == NULL)
     return;
+
+  /* The Kafka listeners: one per broker, on its advertised port. */
+  self->kafka_listeners = mr_kafka_listeners_start_all (self->cluster, &error);
+  if (self->kafka_listeners == NULL)
+    {
+      g_message ("Going on without the Kafka listeners: %s", error->message);
+      g_clear_error (&error);
+    }
 
   self->http_api = mr_http_api_new (self->cluster, NULL);
   if (!mr_http_api_start (self->http_api, MR_LAUNCH_HOST,
@@ -416,6 +425,8 @@ mr_application_shutdown (GApplication *application)
       mr_http_api_stop (self->http_api);
       g_clear_object (&self->http_api);
     }
+  /* The Kafka listeners stop before the cluster. */
+  g_clear_pointer (&self->kafka_listeners, g_ptr_array_unref);
   if (self->cluster != NULL)
     {
       mr_cluster_shutdown (self->cluster);
@@ -431,6 +442,7 @@ mr_application_dispose (GObject *object)
   MrApplication *self = MR_APPLICATION (object);
 
   g_clear_object (&self->http_api);
+  g_clear_pointer (&self->kafka_listeners, g_ptr_array_unref);
   g_clear_pointer (&self->cluster, mr_cluster_unref);
   mr_launch_options_clear (&self->options);
   g_clear_object (&self->settings);

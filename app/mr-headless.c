@@ -145,6 +145,7 @@ mr_headless_run (int    argc,
   g_autoptr(MrHttpApi) api = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GPtrArray) brokers = NULL;
+  g_autoptr(GPtrArray) kafka_listeners = NULL;
   g_autoptr(GString) bootstrap = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *cwd = g_get_current_dir ();
@@ -208,6 +209,17 @@ mr_headless_run (int    argc,
       return fail (EXIT_FAILURE, "%s", error->message);
     }
 
+  /* The Kafka listeners: one per broker, on its advertised port. */
+  kafka_listeners = mr_kafka_listeners_start_all (cluster, &error);
+  if (kafka_listeners == NULL)
+    {
+      g_source_remove (sigint_source);
+      g_source_remove (sigterm_source);
+      mr_http_api_stop (api);
+      mr_cluster_shutdown (cluster);
+      return fail (EXIT_FAILURE, "%s", error->message);
+    }
+
   brokers = mr_cluster_list_brokers (cluster);
   for (guint i = 0; i < brokers->len; i++)
     {
@@ -226,6 +238,8 @@ mr_headless_run (int    argc,
   g_source_remove (sigterm_source);
   mr_http_api_stop (api);
   g_clear_object (&api);
+  /* The Kafka listeners stop before the cluster. */
+  g_clear_pointer (&kafka_listeners, g_ptr_array_unref);
   mr_cluster_shutdown (cluster);
   g_clear_pointer (&cluster, mr_cluster_unref);
   g_debug ("Shut down cleanly");

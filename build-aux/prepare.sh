@@ -18,9 +18,9 @@ millrace_build_packages=(
 )
 
 # What the test suite needs on top: a virtual display, the validators of
-# the data files.
+# the data files, and kcat, a real Kafka client for the protocol tests.
 millrace_test_packages=(
-  xvfb xauth desktop-file-utils appstream-util python3
+  xvfb xauth desktop-file-utils appstream-util python3 kcat
 )
 
 millrace_as_root() {

@@ -32,5 +32,7 @@
 #include "log/mr-partition-log.h"
 #include "log/mr-record-batch.h"
 #include "log/mr-record-batch-builder.h"
+#include "protocol/mr-kafka-codec.h"
+#include "protocol/mr-kafka-listener.h"
 
 #undef MILLRACE_ENGINE_INSIDE

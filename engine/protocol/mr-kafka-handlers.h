@@ -1,0 +1,77 @@
+/* mr-kafka-handlers.h
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#if !defined (MILLRACE_ENGINE_COMPILATION)
+# error "This header is private to the engine."
+#endif
+
+#include <gio/gio.h>
+
+#include "mr-cluster.h"
+#include "mr-kafka-codec.h"
+
+G_BEGIN_DECLS
+
+/* A request between the listener and a handler. The listener fills the
+ * header fields and the body; the handler writes the response body into
+ * @response and ends the request exactly once, from any thread, with
+ * mr_kafka_request_respond(), mr_kafka_request_drop() (no response:
+ * acks=0) or mr_kafka_request_fail() (closes the connection). */
+typedef struct _MrKafkaRequest MrKafkaRequest;
+
+struct _MrKafkaRequest
+{
+  MrCluster    *cluster;
+  gint32        broker_id;
+  guint         port;              /* the listener's own port */
+  const gint   *stopping;          /* atomic: the listener is stopping */
+  gint16        api_key;
+  gint16        api_version;
+  gint32        correlation_id;
+  gboolean      flexible;
+  char         *client_id;
+  GBytes       *frame;             /* the whole request, header included */
+  const guint8 *body;
+  gsize         body_len;
+  GByteArray   *response;          /* the body; the listener adds the header */
+};
+
+typedef void (*MrKafkaHandlerFunc) (MrKafkaRequest *request);
+
+typedef enum
+{
+  MR_KAFKA_HANDLER_INLINE,         /* never blocks: may run on the I/O thread */
+  MR_KAFKA_HANDLER_WORKER,         /* may block: a worker thread */
+} MrKafkaHandlerThreading;
+
+typedef struct
+{
+  gint16              api_key;
+  gint16              min_version;
+  gint16              max_version;
+  gint16              flexible_from;
+  MrKafkaHandlerThreading threading;
+  MrKafkaHandlerFunc  func;
+} MrKafkaHandler;
+
+#define MR_KAFKA_API_VERSIONS 18
+
+/* The handler for @api_key, or NULL. */
+const MrKafkaHandler *mr_kafka_handler_lookup (gint16 api_key);
+
+/* The ApiVersions v0 body for an unsupported ApiVersions version. */
+void mr_kafka_write_api_versions_fallback (GByteArray *out);
+
+/* Implemented by the listener. */
+void mr_kafka_request_respond (MrKafkaRequest *request);
+void mr_kafka_request_drop    (MrKafkaRequest *request);
+void mr_kafka_request_fail    (MrKafkaRequest *request,
+                               const char     *why);
+
+G_END_DECLS
