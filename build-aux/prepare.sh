@@ -8,12 +8,15 @@ set -euo pipefail
 MILLRACE_SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MILLRACE_BUILD_DIR="${MILLRACE_BUILD_DIR:-$MILLRACE_SOURCE_DIR/_build}"
 
-# What building and running need.
+# What building and running need (librdkafka: the protocol tests and
+# benchmarks use it as a real client, and meson looks for it when it
+# configures).
 millrace_build_packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
+  librdkafka-dev
   adwaita-icon-theme fonts-cantarell
 )
 

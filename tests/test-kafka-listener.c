@@ -194,7 +194,8 @@ test_api_versions (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   static const gint16 expected[][3] = {
     { 0, 0, 7 }, { 1, 0, 11 }, { 2, 0, 3 }, { 3, 0, 6 }, { 18, 0, 3 },
-    { 22, 0, 1 },
+    { 19, 0, 4 }, { 20, 0, 1 }, { 21, 0, 1 }, { 22, 0, 1 }, { 32, 0, 2 },
+    { 33, 0, 1 }, { 37, 0, 1 }, { 44, 0, 0 }, { 60, 0, 0 },
   };
   MrKafkaReader reader;
   gint32 correlation_id;

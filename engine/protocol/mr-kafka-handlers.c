@@ -70,7 +70,21 @@
  *
  * InitProducerId (22) v0-v1. Request: transactional_id NULLABLE_STRING,
  *   transaction_timeout_ms int32. Response: throttle_time_ms int32,
- *   error_code int16, producer_id int64, producer_epoch int16. */
+ *   error_code int16, producer_id int64, producer_epoch int16.
+ *
+ * DescribeCluster (60) v0, flexible (header v2, compact forms, tags).
+ *   Request: include_cluster_authorized_operations bool, tags.
+ * Response: throttle_time_ms int32, error_code int16, error_message
+ *   COMPACT_NULLABLE_STRING, cluster_id COMPACT_STRING, controller_id
+ *   int32, brokers COMPACT_ARRAY of {broker_id int32, host COMPACT_STRING,
+ *   port int32, rack COMPACT_NULLABLE_STRING, tags},
+ *   cluster_authorized_operations int32, tags. The brokers are those of
+ *   Metadata.
+ *
+ * The admin APIs (CreateTopics, DeleteTopics, DeleteRecords,
+ * DescribeConfigs, AlterConfigs, CreatePartitions and
+ * IncrementalAlterConfigs) are in mr-kafka-admin-handlers.c, with their
+ * layouts. */
 
 #define G_LOG_DOMAIN "mr-protocol"
 
@@ -83,11 +97,26 @@
 #include "mr-cluster-error.h"
 #include "mr-kafka-error.h"
 
-#define API_PRODUCE         0
-#define API_FETCH           1
-#define API_LIST_OFFSETS    2
-#define API_METADATA        3
-#define API_INIT_PRODUCER_ID 22
+#define API_PRODUCE                   0
+#define API_FETCH                     1
+#define API_LIST_OFFSETS              2
+#define API_METADATA                  3
+#define API_CREATE_TOPICS             19
+#define API_DELETE_TOPICS             20
+#define API_DELETE_RECORDS            21
+#define API_INIT_PRODUCER_ID          22
+#define API_DESCRIBE_CONFIGS          32
+#define API_ALTER_CONFIGS             33
+#define API_CREATE_PARTITIONS         37
+#define API_INCREMENTAL_ALTER_CONFIGS 44
+#define API_DESCRIBE_CLUSTER          60
+
+/* DescribeCluster's authorized operations, one bit per Kafka AclOperation
+ * that applies to the cluster: CREATE 5, ALTER 7, DESCRIBE 8,
+ * CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11,
+ * IDEMPOTENT_WRITE 12. There are no ACLs: all are allowed. */
+#define CLUSTER_OPERATIONS_ALL \
+  ((1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12))
 
 static void handle_api_versions     (MrKafkaRequest *request);
 static void handle_metadata         (MrKafkaRequest *request);
@@ -95,17 +124,27 @@ static void handle_produce          (MrKafkaRequest *request);
 static void handle_fetch            (MrKafkaRequest *request);
 static void handle_list_offsets     (MrKafkaRequest *request);
 static void handle_init_producer_id (MrKafkaRequest *request);
+static void handle_describe_cluster (MrKafkaRequest *request);
 
 /* {api_key, min, max, flexible_from, threading, handler}. Every min is 0
  * (librdkafka turns features off otherwise); every max below the first
- * flexible version except ApiVersions. */
+ * flexible version except ApiVersions and DescribeCluster, which is
+ * flexible from v0. */
 static const MrKafkaHandler handlers[] = {
-  { API_PRODUCE,           0,  7,  9, MR_KAFKA_HANDLER_WORKER,  handle_produce },
-  { API_FETCH,             0, 11, 12, MR_KAFKA_HANDLER_WORKER,  handle_fetch },
-  { API_LIST_OFFSETS,      0,  3,  6, MR_KAFKA_HANDLER_WORKER,  handle_list_offsets },
-  { API_METADATA,          0,  6,  9, MR_KAFKA_HANDLER_WORKER,  handle_metadata },
-  { MR_KAFKA_API_VERSIONS, 0,  3,  3, MR_KAFKA_HANDLER_INLINE,  handle_api_versions },
-  { API_INIT_PRODUCER_ID,  0,  1,  2, MR_KAFKA_HANDLER_WORKER,  handle_init_producer_id },
+  { API_PRODUCE,                   0,  7,  9, MR_KAFKA_HANDLER_WORKER, handle_produce },
+  { API_FETCH,                     0, 11, 12, MR_KAFKA_HANDLER_WORKER, handle_fetch },
+  { API_LIST_OFFSETS,              0,  3,  6, MR_KAFKA_HANDLER_WORKER, handle_list_offsets },
+  { API_METADATA,                  0,  6,  9, MR_KAFKA_HANDLER_WORKER, handle_metadata },
+  { MR_KAFKA_API_VERSIONS,         0,  3,  3, MR_KAFKA_HANDLER_INLINE, handle_api_versions },
+  { API_INIT_PRODUCER_ID,          0,  1,  2, MR_KAFKA_HANDLER_WORKER, handle_init_producer_id },
+  { API_CREATE_TOPICS,             0,  4,  5, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_create_topics },
+  { API_DELETE_TOPICS,             0,  1,  4, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_delete_topics },
+  { API_DELETE_RECORDS,            0,  1,  2, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_delete_records },
+  { API_DESCRIBE_CONFIGS,          0,  2,  4, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_describe_configs },
+  { API_ALTER_CONFIGS,             0,  1,  2, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_alter_configs },
+  { API_CREATE_PARTITIONS,         0,  1,  2, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_create_partitions },
+  { API_INCREMENTAL_ALTER_CONFIGS, 0,  0,  1, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_incremental_alter_configs },
+  { API_DESCRIBE_CLUSTER,          0,  0,  0, MR_KAFKA_HANDLER_WORKER, handle_describe_cluster },
 };
 
 const MrKafkaHandler *
@@ -235,6 +274,40 @@ write_topic_error (MrKafkaRequest *request,
   mr_kafka_writer_array_count (out, 0);
 }
 
+/* Metadata and DescribeCluster list the brokers that serve clients: the
+ * running and paused ones, and always the one answering. */
+static gboolean
+broker_is_listed (MrKafkaRequest     *request,
+                  const MrBrokerInfo *info)
+{
+  return info->state == MR_BROKER_STATE_RUNNING ||
+         info->state == MR_BROKER_STATE_PAUSED ||
+         info->id == request->broker_id;
+}
+
+static const char *
+broker_host (const MrBrokerInfo *info)
+{
+  return info->host != NULL ? info->host : "127.0.0.1";
+}
+
+/* This listener's real port for itself. */
+static gint32
+broker_port (MrKafkaRequest     *request,
+             const MrBrokerInfo *info)
+{
+  return (gint32)(info->id == request->broker_id ? request->port : info->port);
+}
+
+/* A real broker id: this one while no controller is known. */
+static gint32
+controller_id_for (MrKafkaRequest *request)
+{
+  gint32 controller_id = mr_cluster_get_controller_id (request->cluster);
+
+  return controller_id >= 0 ? controller_id : request->broker_id;
+}
+
 /* @locality: a worker thread (auto-creation blocks). */
 static void
 handle_metadata (MrKafkaRequest *request)
@@ -275,35 +348,24 @@ handle_metadata (MrKafkaRequest *request)
   /* Brokers: the live ones, with this listener's real port for itself. */
   brokers = mr_cluster_list_brokers (request->cluster);
   for (guint i = 0; i < brokers->len; i++)
-    {
-      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
-
-      if (info->state == MR_BROKER_STATE_RUNNING ||
-          info->state == MR_BROKER_STATE_PAUSED ||
-          info->id == request->broker_id)
-        n_live++;
-    }
+    if (broker_is_listed (request, g_ptr_array_index (brokers, i)))
+      n_live++;
   mr_kafka_writer_array_count (out, (gint32)n_live);
   for (guint i = 0; i < brokers->len; i++)
     {
       const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
 
-      if (!(info->state == MR_BROKER_STATE_RUNNING ||
-            info->state == MR_BROKER_STATE_PAUSED ||
-            info->id == request->broker_id))
+      if (!broker_is_listed (request, info))
         continue;
       mr_kafka_writer_int32 (out, info->id);
-      mr_kafka_writer_string (out, info->host != NULL ? info->host : "127.0.0.1");
-      mr_kafka_writer_int32 (out, (gint32)(info->id == request->broker_id
-                                           ? request->port : info->port));
+      mr_kafka_writer_string (out, broker_host (info));
+      mr_kafka_writer_int32 (out, broker_port (request, info));
       if (version >= 1)
         mr_kafka_writer_string (out, NULL);
     }
   if (version >= 2)
     mr_kafka_writer_string (out, mr_cluster_get_id (request->cluster));
-  controller_id = mr_cluster_get_controller_id (request->cluster);
-  if (controller_id < 0)
-    controller_id = request->broker_id;
+  controller_id = controller_id_for (request);
   if (version >= 1)
     mr_kafka_writer_int32 (out, controller_id);
 
@@ -350,6 +412,56 @@ handle_metadata (MrKafkaRequest *request)
       write_topic_error (request, name, mr_cluster_error_kafka_code_for (error));
     }
   mr_cluster_options_clear (&options);
+  mr_kafka_request_respond (request);
+}
+
+/* DescribeCluster */
+
+/* @locality: a worker thread. */
+static void
+handle_describe_cluster (MrKafkaRequest *request)
+{
+  GByteArray *out = request->response;
+  MrKafkaReader reader;
+  g_autoptr(GPtrArray) brokers = NULL;
+  gboolean include_operations;
+  gint32 n_live = 0;
+
+  mr_kafka_reader_init (&reader, request->body, request->body_len);
+  include_operations = mr_kafka_reader_int8 (&reader) != 0;
+  mr_kafka_reader_skip_tags (&reader);
+  if (mr_kafka_reader_failed (&reader))
+    {
+      malformed (request, &reader);
+      return;
+    }
+
+  mr_kafka_writer_int32 (out, 0);
+  mr_kafka_writer_int16 (out, MR_KAFKA_ERROR_NONE);
+  mr_kafka_writer_compact_string (out, NULL);
+  mr_kafka_writer_compact_string (out, mr_cluster_get_id (request->cluster));
+  mr_kafka_writer_int32 (out, controller_id_for (request));
+  brokers = mr_cluster_list_brokers (request->cluster);
+  for (guint i = 0; i < brokers->len; i++)
+    if (broker_is_listed (request, g_ptr_array_index (brokers, i)))
+      n_live++;
+  mr_kafka_writer_compact_array_count (out, n_live);
+  for (guint i = 0; i < brokers->len; i++)
+    {
+      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
+
+      if (!broker_is_listed (request, info))
+        continue;
+      mr_kafka_writer_int32 (out, info->id);
+      mr_kafka_writer_compact_string (out, broker_host (info));
+      mr_kafka_writer_int32 (out, broker_port (request, info));
+      mr_kafka_writer_compact_string (out, NULL);
+      mr_kafka_writer_empty_tags (out);
+    }
+  /* Without a request for them, Kafka sends INT32_MIN. */
+  mr_kafka_writer_int32 (out, include_operations ? CLUSTER_OPERATIONS_ALL
+                                                 : G_MININT32);
+  mr_kafka_writer_empty_tags (out);
   mr_kafka_request_respond (request);
 }
 

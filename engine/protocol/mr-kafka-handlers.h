@@ -68,6 +68,15 @@ const MrKafkaHandler *mr_kafka_handler_lookup (gint16 api_key);
 /* The ApiVersions v0 body for an unsupported ApiVersions version. */
 void mr_kafka_write_api_versions_fallback (GByteArray *out);
 
+/* The admin handlers, in mr-kafka-admin-handlers.c. */
+void mr_kafka_handle_create_topics             (MrKafkaRequest *request);
+void mr_kafka_handle_delete_topics             (MrKafkaRequest *request);
+void mr_kafka_handle_delete_records            (MrKafkaRequest *request);
+void mr_kafka_handle_describe_configs          (MrKafkaRequest *request);
+void mr_kafka_handle_alter_configs             (MrKafkaRequest *request);
+void mr_kafka_handle_create_partitions         (MrKafkaRequest *request);
+void mr_kafka_handle_incremental_alter_configs (MrKafkaRequest *request);
+
 /* Implemented by the listener. */
 void mr_kafka_request_respond (MrKafkaRequest *request);
 void mr_kafka_request_drop    (MrKafkaRequest *request);
