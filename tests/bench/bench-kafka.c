@@ -22,7 +22,9 @@
  * Failover stall: 20,000 records/s to a one-partition topic on Millrace;
  * a second in, the leader's broker crashes (restarted four seconds later);
  * the figure is the longest gap between two consecutive delivery reports,
- * with the cluster's default options and with fast failure detection.
+ * with the cluster's default options and with fast failure detection,
+ * beside the time the cluster took to elect a new leader (its
+ * leader-elected event; -1 when none came within four seconds).
  */
 
 #include "config.h"
@@ -286,15 +288,15 @@ produce_one (rd_kafka_t *producer,
   g_assert_cmpint (err, ==, RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
-/* Connections and metadata first, as a long-running producer has them. */
+/* Connections and metadata first, as a long-running client has them. */
 static rd_kafka_topic_t *
-fetch_metadata (rd_kafka_t *producer,
+fetch_metadata (rd_kafka_t *rk,
                 const char *topic)
 {
   const struct rd_kafka_metadata *metadata = NULL;
-  rd_kafka_topic_t *rkt = rd_kafka_topic_new (producer, topic, NULL);
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new (rk, topic, NULL);
 
-  g_assert_cmpint (rd_kafka_metadata (producer, 0, rkt, &metadata, 10000), ==,
+  g_assert_cmpint (rd_kafka_metadata (rk, 0, rkt, &metadata, 10000), ==,
                    RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_metadata_destroy (metadata);
   return rkt;
@@ -353,6 +355,7 @@ run_consumer (const char *bootstrap,
   double elapsed;
 
   consumer = new_client (RD_KAFKA_CONSUMER, conf);
+  rkt = fetch_metadata (consumer, "bench");
   for (gint32 p = 0; p < N_PARTITIONS; p++)
     {
       gint64 low = -1;
@@ -363,7 +366,6 @@ run_consumer (const char *bootstrap,
                        RD_KAFKA_RESP_ERR_NO_ERROR);
       g_assert_cmpint (low, ==, 0);
     }
-  rkt = rd_kafka_topic_new (consumer, "bench", NULL);
   queue = rd_kafka_queue_new (consumer);
 
   start = g_get_monotonic_time ();
@@ -474,16 +476,39 @@ typedef struct
 {
   MrCluster *cluster;
   gint32     victim;
+  double     election_ms;     /* from the crash to the new leader */
 } Crash;
 
-/* Crashes the leader of the failover topic a second into the run and
- * starts it again four seconds later. */
+/* Whether @events hold the failover topic's election of a live leader. */
+static gboolean
+find_election (GPtrArray *events)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      MrClusterEvent *event = g_ptr_array_index (events, i);
+
+      if (mr_cluster_event_get_kind (event)
+          == MR_CLUSTER_EVENT_KIND_LEADER_ELECTED &&
+          g_strcmp0 (mr_cluster_event_get_topic (event), "failover") == 0 &&
+          mr_cluster_event_get_leader (event) > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Crashes the leader of the failover topic a second into the run, notes
+ * when the cluster elects another, and starts the broker again four
+ * seconds after the crash. */
 static gpointer
 crash_thread (gpointer data)
 {
   Crash *crash = data;
+  MrEventStream *stream = mr_cluster_get_event_stream (crash->cluster);
   g_autoptr(MrTopicInfo) info = NULL;
   g_autoptr(GError) error = NULL;
+  guint64 since;
+  gint64 crashed;
+  gint64 now;
 
   g_usleep (G_USEC_PER_SEC);
   info = mr_cluster_describe_topic (crash->cluster, "failover", &error);
@@ -491,10 +516,29 @@ crash_thread (gpointer data)
   crash->victim = ((MrPartitionInfo *)g_ptr_array_index (info->partitions,
                                                          0))->leader;
   g_assert_cmpint (crash->victim, >, 0);
+  since = mr_event_stream_get_last_seq (stream);
+  crashed = g_get_monotonic_time ();
   mr_cluster_broker_action (crash->cluster, crash->victim,
                             MR_BROKER_ACTION_CRASH, 0, &error);
   g_assert_no_error (error);
-  g_usleep (4 * G_USEC_PER_SEC);
+
+  crash->election_ms = -1;
+  while (crash->election_ms < 0 &&
+         g_get_monotonic_time () < crashed + 4 * G_USEC_PER_SEC)
+    {
+      g_autoptr(GPtrArray) events = mr_event_stream_wait_for (stream, since,
+                                                              100);
+
+      if (events->len > 0)
+        since = mr_cluster_event_get_seq (g_ptr_array_index (
+                                            events, events->len - 1));
+      if (find_election (events))
+        crash->election_ms = (g_get_monotonic_time () - crashed) / 1e3;
+    }
+
+  now = g_get_monotonic_time ();
+  if (now < crashed + 4 * G_USEC_PER_SEC)
+    g_usleep (crashed + 4 * G_USEC_PER_SEC - now);
   mr_cluster_broker_action (crash->cluster, crash->victim,
                             MR_BROKER_ACTION_START, 0, &error);
   g_assert_no_error (error);
@@ -512,13 +556,14 @@ run_paced (const char *bootstrap,
            MrCluster  *cluster,
            double     *p50,
            double     *p99,
-           double     *max_gap_ms)
+           double     *max_gap_ms,
+           double     *election_ms)
 {
   rd_kafka_conf_t *conf = new_conf (bootstrap);
   guint n_records = rate * seconds;
   g_autofree gint64 *sent = g_new0 (gint64, n_records);
   Paced paced = { 0, };
-  Crash crash = { cluster, -1 };
+  Crash crash = { cluster, -1, -1 };
   GThread *poller;
   GThread *crasher = NULL;
   rd_kafka_topic_t *rkt;
@@ -568,6 +613,7 @@ run_paced (const char *bootstrap,
   *p50 = g_array_index (paced.latencies, double, n_records / 2);
   *p99 = g_array_index (paced.latencies, double, n_records * 99 / 100);
   *max_gap_ms = paced.max_gap / 1e3;
+  *election_ms = crash.election_ms;
 
   rd_kafka_topic_destroy (rkt);
   rd_kafka_destroy (paced.producer);
@@ -622,6 +668,7 @@ main (int   argc,
   double mr_consume[N_RUNS], mock_consume[N_RUNS], consume_ratio[N_RUNS];
   double mr_p50[N_RUNS], mr_p99[N_RUNS], mock_p50[N_RUNS], mock_p99[N_RUNS];
   double stall_default[N_RUNS], stall_fast[N_RUNS];
+  double election_default[N_RUNS], election_fast[N_RUNS];
   guint session_ms;
   g_autofree char *stall_label = NULL;
   MrClusterOptions defaults;
@@ -657,10 +704,10 @@ main (int   argc,
               mr_consume[run] = run_consumer (millrace.bootstrap, n_records);
               run_paced (millrace.bootstrap, "latency", N_PARTITIONS,
                          LATENCY_RATE, LATENCY_SECONDS, NULL, &mr_p50[run],
-                         &mr_p99[run], &unused);
+                         &mr_p99[run], &unused, &unused);
               run_paced (millrace.bootstrap, "failover", 1, FAILOVER_RATE, 7,
                          millrace.cluster, &unused, &unused,
-                         &stall_default[run]);
+                         &stall_default[run], &election_default[run]);
               millrace_stop (&millrace);
             }
           else
@@ -672,7 +719,7 @@ main (int   argc,
               mock_consume[run] = run_consumer (mock.bootstrap, n_records);
               run_paced (mock.bootstrap, "latency", N_PARTITIONS,
                          LATENCY_RATE, LATENCY_SECONDS, NULL, &mock_p50[run],
-                         &mock_p99[run], &unused);
+                         &mock_p99[run], &unused, &unused);
               mock_stop (&mock);
             }
         }
@@ -682,7 +729,8 @@ main (int   argc,
 
         millrace_start (&fast, fast_dir, TRUE);
         run_paced (fast.bootstrap, "failover", 1, FAILOVER_RATE, 7,
-                   fast.cluster, &unused, &unused, &stall_fast[run]);
+                   fast.cluster, &unused, &unused, &stall_fast[run],
+                   &election_fast[run]);
         millrace_stop (&fast);
       }
 
@@ -710,6 +758,9 @@ main (int   argc,
           "gap between delivery reports):\n", FAILOVER_RATE);
   summarize (stall_label, stall_default, "ms", 1);
   summarize ("fast detection (session 400 ms)", stall_fast, "ms", 1);
+  printf ("  of which the cluster's election after the crash:\n");
+  summarize (stall_label, election_default, "ms", 1);
+  summarize ("fast detection (session 400 ms)", election_fast, "ms", 1);
 
   mr_test_remove_tree (root);
   return 0;
