@@ -393,11 +393,26 @@ mr_replica_become_leader (MrReplica    *replica,
       follower.broker_id = g_array_index (replicas, gint32, i);
       if (follower.broker_id == replica->broker_id)
         continue;
-      /* Unknown until it fetches: it holds at least the high watermark. */
-      follower.log_end_offset = replica->high_watermark;
-      follower.leader_end_at_last_fetch = replica->high_watermark;
-      follower.last_caught_up_ms = now_ms;
       follower.in_isr = array_contains (isr, follower.broker_id);
+      if (follower.in_isr)
+        {
+          /* An in-sync replica holds at least the high watermark (it is
+           * the minimum over the ISR); it keeps its place until it proves
+           * slow. */
+          follower.log_end_offset = replica->high_watermark;
+          follower.leader_end_at_last_fetch = replica->high_watermark;
+          follower.last_caught_up_ms = now_ms;
+        }
+      else
+        {
+          /* Anyone else is unknown until it fetches, and joins only once
+           * it has caught up: taking it in on trust would let an election
+           * pick a replica that lacks committed records. */
+          follower.log_end_offset = -1;
+          follower.leader_end_at_last_fetch = mr_partition_log_get_log_end_offset (
+            replica->log);
+          follower.last_caught_up_ms = G_MININT64 / 2;
+        }
       g_array_append_val (replica->followers, follower);
     }
 
@@ -928,7 +943,8 @@ mr_replica_propose_isr (MrReplica *replica,
       if (follower->in_isr)
         keep = now_ms - follower->last_caught_up_ms <= lag_max_ms;
       else
-        keep = follower->log_end_offset >= replica->high_watermark
+        keep = follower->log_end_offset >= 0
+               && follower->log_end_offset >= replica->high_watermark
                && now_ms - follower->last_caught_up_ms <= lag_max_ms;
 
       if (keep)
