@@ -118,6 +118,55 @@ test_unknown_follower_does_not_join_isr (void)
   mr_test_remove_tree (dir);
 }
 
+/* Regression (found by the chaos soak): while the controller has not yet
+ * answered an ISR expansion, the high watermark went on without the
+ * joining follower; once accepted, that follower could be elected without
+ * the newest committed records. The high watermark now waits for it
+ * (Kafka's maximal ISR). */
+static void
+test_joining_follower_holds_high_watermark (void)
+{
+  g_autofree char *dir = mr_test_make_tmpdir ();
+  g_autoptr(GArray) completions = mr_replica_completions_new ();
+  g_autoptr(GArray) isr = ids (1, 1);
+  g_autoptr(GArray) replicas = ids (2, 1, 2);
+  g_autoptr(GArray) proposal = NULL;
+  g_autoptr(GBytes) records = NULL;
+  MrReplica *replica = open_leader (dir);
+  MrReplicaSnapshot snapshot;
+  gint64 now = g_get_real_time () / 1000;
+  gint64 high = -1;
+  gint64 start = -1;
+  gint32 epoch = -1;
+
+  mr_replica_become_leader (replica, 1, 1, isr, replicas, now, completions);
+  append (replica, 10);
+  mr_replica_serve_follower (replica, 2, 1, 0, 1 << 20, now, &records, &high,
+                             &start, completions);
+  g_clear_pointer (&records, g_bytes_unref);
+  mr_replica_serve_follower (replica, 2, 1, 10, 1 << 20, now, &records, &high,
+                             &start, completions);
+  proposal = mr_replica_propose_isr (replica, now, 10000, &epoch);
+  g_assert_nonnull (proposal);
+
+  /* The answer is pending: new records wait for broker 2 too. */
+  append (replica, 5);
+  mr_replica_snapshot (replica, &snapshot);
+  g_assert_cmpint (snapshot.high_watermark, ==, 10);
+  mr_replica_snapshot_clear (&snapshot);
+
+  /* Refused: the leader alone commits again. */
+  mr_replica_cancel_isr_proposal (replica);
+  mr_replica_snapshot (replica, &snapshot);
+  g_assert_cmpint (snapshot.high_watermark, ==, 15);
+  mr_replica_snapshot_clear (&snapshot);
+
+  mr_replica_close (replica, FALSE, FALSE, completions);
+  mr_replica_run_completions (completions);
+  mr_replica_unref (replica);
+  mr_test_remove_tree (dir);
+}
+
 /* The high watermark is the smallest log end offset in the ISR. */
 static void
 test_high_watermark_follows_isr (void)
@@ -161,6 +210,8 @@ main (int   argc,
 
   g_test_add_func ("/replica/unknown-follower-does-not-join-isr",
                    test_unknown_follower_does_not_join_isr);
+  g_test_add_func ("/replica/joining-follower-holds-high-watermark",
+                   test_joining_follower_holds_high_watermark);
   g_test_add_func ("/replica/high-watermark-follows-isr",
                    test_high_watermark_follows_isr);
 

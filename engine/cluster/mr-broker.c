@@ -679,7 +679,10 @@ maintain_leaders (MrBroker *broker,
       if (controller < 0
           || !mr_broker_network_enter (network, broker->id, controller, 100,
                                        NULL))
-        continue;
+        {
+          mr_replica_cancel_isr_proposal (replica);
+          continue;
+        }
 
       mr_replica_snapshot (replica, &snapshot);
       mr_replica_snapshot_clear (&snapshot);
@@ -690,6 +693,8 @@ maintain_leaders (MrBroker *broker,
                                               partition_epoch, proposal, NULL);
       if (partition_epoch >= 0)
         mr_replica_set_isr (replica, partition_epoch, proposal, completions);
+      else
+        mr_replica_cancel_isr_proposal (replica);
     }
   mr_replica_run_completions (completions);
 

@@ -39,7 +39,13 @@
  *
  * A follower counts as caught up when it fetches from at least the leader's
  * log end offset at its previous fetch (Kafka's lastCaughtUpTime rule), so
- * a follower that keeps pace under steady load stays in the ISR. */
+ * a follower that keeps pace under steady load stays in the ISR.
+ *
+ * While an ISR change is in flight the high watermark follows the largest
+ * of the two ISRs (Kafka's "maximal ISR", KIP-497): a follower proposed to
+ * join already holds the high watermark back, so that when the controller
+ * accepts it, it lacks nothing committed and may safely be elected; one
+ * proposed to leave still counts until the controller agrees. */
 
 typedef struct
 {
@@ -58,6 +64,7 @@ typedef struct
   gint64   leader_end_at_last_fetch;
   gint64   last_caught_up_ms;
   gboolean in_isr;
+  gboolean joining;           /* proposed for the ISR, answer pending */
 } FollowerState;
 
 #define HIGH_WATERMARK_CHECKPOINT_NAME "high-watermark"
@@ -323,7 +330,7 @@ advance_high_watermark_locked (MrReplica *replica,
       FollowerState *follower = &g_array_index (replica->followers,
                                                 FollowerState, i);
 
-      if (follower->in_isr)
+      if (follower->in_isr || follower->joining)
         candidate = MIN (candidate, follower->log_end_offset);
     }
 
@@ -454,6 +461,7 @@ mr_replica_set_isr (MrReplica    *replica,
                                                 FollowerState, i);
 
       follower->in_isr = array_contains (isr, follower->broker_id);
+      follower->joining = FALSE;
     }
 
   /* Fewer in-sync replicas than promised: what waits for acks=all is in
@@ -951,6 +959,9 @@ mr_replica_propose_isr (MrReplica *replica,
         g_array_append_val (proposal, follower->broker_id);
       if (keep != follower->in_isr)
         changed = TRUE;
+      /* Maximal ISR: from now on the high watermark waits for it. */
+      if (keep && !follower->in_isr)
+        follower->joining = TRUE;
     }
   if (!array_contains (replica->isr, replica->broker_id))
     changed = TRUE;
@@ -959,6 +970,20 @@ mr_replica_propose_isr (MrReplica *replica,
   g_mutex_unlock (&replica->lock);
 
   return changed ? g_steal_pointer (&proposal) : NULL;
+}
+
+void
+mr_replica_cancel_isr_proposal (MrReplica *replica)
+{
+  g_autoptr(GArray) completions = mr_replica_completions_new ();
+
+  g_mutex_lock (&replica->lock);
+  for (guint i = 0; i < replica->followers->len; i++)
+    g_array_index (replica->followers, FollowerState, i).joining = FALSE;
+  advance_high_watermark_locked (replica, completions);
+  g_mutex_unlock (&replica->lock);
+
+  mr_replica_run_completions (completions);
 }
 
 gboolean

@@ -175,6 +175,10 @@ gboolean      mr_replica_delete_records         (MrReplica           *replica,
                                                  gint64               offset,
                                                  GError             **error);
 
+/* The controller refused the proposed ISR (or could not be reached):
+ * followers proposed to join stop holding the high watermark back. */
+void          mr_replica_cancel_isr_proposal    (MrReplica           *replica);
+
 /* The follower's truncation after a leader change: cut the log to
  * @offset. */
 gboolean      mr_replica_truncate               (MrReplica           *replica,
