@@ -353,6 +353,109 @@ mr_test_start_cluster (const MrClusterOptions *options)
   return cluster;
 }
 
+guint
+mr_test_free_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (
+    G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  local = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+}
+
+/* Listeners on @base, @base + 1, ...; FALSE (and none) when a port is
+ * taken. */
+static gboolean
+try_listeners (MrTestKafkaCluster *kafka,
+               guint               base)
+{
+  for (guint i = 0; i < kafka->n_brokers; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      kafka->listeners[i] = mr_kafka_listener_new (kafka->cluster, i + 1,
+                                                   "127.0.0.1", base + i,
+                                                   &error);
+      if (kafka->listeners[i] == NULL)
+        {
+          for (guint j = 0; j < i; j++)
+            g_clear_pointer (&kafka->listeners[j], mr_kafka_listener_free);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+mr_test_kafka_cluster_start (MrTestKafkaCluster *kafka,
+                             guint               n_brokers,
+                             MrTestOptionsFunc   tweak)
+{
+  memset (kafka, 0, sizeof *kafka);
+  kafka->n_brokers = n_brokers;
+
+  /* The OS gives one free port; the next ones are usually free too, and
+   * when they are not, try another base. */
+  for (guint attempt = 0; attempt < 20; attempt++)
+    {
+      g_autoptr(GString) bootstrap = g_string_new (NULL);
+      MrClusterOptions options;
+      guint base = mr_test_free_port ();
+
+      if (base + n_brokers > 65535)
+        continue;
+      kafka->dir = mr_test_make_tmpdir ();
+      mr_test_cluster_options_init (&options, kafka->dir, n_brokers);
+      options.first_port = base;
+      if (tweak != NULL)
+        tweak (&options);
+      kafka->cluster = mr_test_start_cluster (&options);
+      mr_cluster_options_clear (&options);
+
+      if (try_listeners (kafka, base))
+        {
+          for (guint i = 0; i < n_brokers; i++)
+            {
+              mr_kafka_listener_start (kafka->listeners[i]);
+              g_string_append_printf (bootstrap, "%s127.0.0.1:%u",
+                                      i > 0 ? "," : "", base + i);
+            }
+          kafka->bootstrap = g_string_free (g_steal_pointer (&bootstrap),
+                                            FALSE);
+          return;
+        }
+
+      mr_cluster_shutdown (kafka->cluster);
+      g_clear_pointer (&kafka->cluster, mr_cluster_unref);
+      mr_test_remove_tree (kafka->dir);
+      g_clear_pointer (&kafka->dir, g_free);
+    }
+  g_assert_not_reached ();
+}
+
+void
+mr_test_kafka_cluster_stop (MrTestKafkaCluster *kafka)
+{
+  for (guint i = 0; i < kafka->n_brokers; i++)
+    g_clear_pointer (&kafka->listeners[i], mr_kafka_listener_free);
+  mr_cluster_shutdown (kafka->cluster);
+  g_clear_pointer (&kafka->cluster, mr_cluster_unref);
+  mr_test_remove_tree (kafka->dir);
+  g_clear_pointer (&kafka->dir, g_free);
+  g_clear_pointer (&kafka->bootstrap, g_free);
+}
+
 GBytes *
 mr_test_read_file (const char *path)
 {

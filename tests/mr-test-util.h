@@ -84,6 +84,27 @@ void       mr_test_cluster_options_init (MrClusterOptions *options,
 /* A new, started cluster. */
 MrCluster *mr_test_start_cluster        (const MrClusterOptions *options) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A started cluster (fast failure detection, a fresh temporary directory)
+ * with a Kafka listener on each broker, on consecutive free ports from the
+ * OS. @tweak may change the options before the cluster starts. */
+typedef struct
+{
+  char            *dir;
+  MrCluster       *cluster;
+  MrKafkaListener *listeners[MR_CLUSTER_MAX_BROKERS];
+  guint            n_brokers;
+  char            *bootstrap;    /* every broker, comma-separated */
+} MrTestKafkaCluster;
+
+typedef void (*MrTestOptionsFunc) (MrClusterOptions *options);
+
+void       mr_test_kafka_cluster_start  (MrTestKafkaCluster *kafka,
+                                         guint               n_brokers,
+                                         MrTestOptionsFunc   tweak);
+void       mr_test_kafka_cluster_stop   (MrTestKafkaCluster *kafka);
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+guint      mr_test_free_port            (void);
+
 /* The whole file, for byte-for-byte comparisons. */
 GBytes  *mr_test_read_file        (const char     *path) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -18,58 +18,11 @@
 
 typedef struct
 {
-  char            *dir;
-  MrCluster       *cluster;
-  MrKafkaListener *listeners[N_BROKERS];
-  char            *bootstrap;
-  rd_kafka_t      *rk;
-  rd_kafka_queue_t *queue;
+  MrTestKafkaCluster  kafka;
+  rd_kafka_t         *rk;
+  rd_kafka_queue_t   *queue;
 } Fixture;
 
-/* A base port with N_BROKERS free consecutive ports, from the OS. */
-static gboolean
-try_listeners (Fixture *fixture,
-               guint    base)
-{
-  for (guint i = 0; i < N_BROKERS; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      fixture->listeners[i] = mr_kafka_listener_new (fixture->cluster, i + 1,
-                                                     "127.0.0.1", base + i,
-                                                     &error);
-      if (fixture->listeners[i] == NULL)
-        {
-          for (guint j = 0; j < i; j++)
-            g_clear_pointer (&fixture->listeners[j], mr_kafka_listener_free);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  address = g_inet_socket_address_new (loopback, 0);
-  g_socket_bind (socket, address, TRUE, &error);
-  g_assert_no_error (error);
-  local = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-}
-
-/* librdkafka's logs go to g_debug: its warnings about brokers coming and
- * going must not trip G_DEBUG=fatal-warnings. */
 static void
 log_cb (const rd_kafka_t *rk,
         int               level,
@@ -87,7 +40,7 @@ new_client (Fixture *fixture)
   char errstr[512];
 
   g_assert_cmpint (rd_kafka_conf_set (conf, "bootstrap.servers",
-                                      fixture->bootstrap, errstr,
+                                      fixture->kafka.bootstrap, errstr,
                                       sizeof errstr), ==, RD_KAFKA_CONF_OK);
   rd_kafka_conf_set_log_cb (conf, log_cb);
   rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
@@ -97,42 +50,18 @@ new_client (Fixture *fixture)
 }
 
 static void
+use_two_partitions (MrClusterOptions *options)
+{
+  options->default_partitions = 2;
+}
+
+static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  for (guint attempt = 0; attempt < 20; attempt++)
-    {
-      g_autoptr(GError) error = NULL;
-      MrClusterOptions options;
-      guint base = free_port ();
-
-      if (base + N_BROKERS > 65535)
-        continue;
-      fixture->dir = mr_test_make_tmpdir ();
-      mr_test_cluster_options_init (&options, fixture->dir, N_BROKERS);
-      options.first_port = base;
-      options.default_partitions = 2;
-      fixture->cluster = mr_cluster_new (&options, &error);
-      g_assert_no_error (error);
-      mr_cluster_options_clear (&options);
-      mr_cluster_start (fixture->cluster, &error);
-      g_assert_no_error (error);
-
-      if (try_listeners (fixture, base))
-        {
-          for (guint i = 0; i < N_BROKERS; i++)
-            mr_kafka_listener_start (fixture->listeners[i]);
-          fixture->bootstrap = g_strdup_printf ("127.0.0.1:%u", base);
-          fixture->rk = new_client (fixture);
-          fixture->queue = rd_kafka_queue_new (fixture->rk);
-          return;
-        }
-      mr_cluster_shutdown (fixture->cluster);
-      g_clear_pointer (&fixture->cluster, mr_cluster_unref);
-      mr_test_remove_tree (fixture->dir);
-      g_clear_pointer (&fixture->dir, g_free);
-    }
-  g_assert_not_reached ();
+  mr_test_kafka_cluster_start (&fixture->kafka, N_BROKERS, use_two_partitions);
+  fixture->rk = new_client (fixture);
+  fixture->queue = rd_kafka_queue_new (fixture->rk);
 }
 
 static void
@@ -141,13 +70,7 @@ fixture_teardown (Fixture       *fixture,
 {
   g_clear_pointer (&fixture->queue, rd_kafka_queue_destroy);
   g_clear_pointer (&fixture->rk, rd_kafka_destroy);
-  for (guint i = 0; i < N_BROKERS; i++)
-    g_clear_pointer (&fixture->listeners[i], mr_kafka_listener_free);
-  mr_cluster_shutdown (fixture->cluster);
-  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->bootstrap);
+  mr_test_kafka_cluster_stop (&fixture->kafka);
 }
 
 static rd_kafka_AdminOptions_t *
@@ -448,7 +371,7 @@ topic_override (Fixture    *fixture,
   g_autoptr(MrTopicInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
-  info = mr_cluster_describe_topic (fixture->cluster, topic, &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, topic, &error);
   g_assert_no_error (error);
   return info->configs != NULL
     ? g_strdup (g_hash_table_lookup (info->configs, name)) : NULL;
@@ -478,7 +401,7 @@ test_create_topics (Fixture       *fixture,
   /* -1 and -1: the cluster's defaults (2 partitions, factor 3). */
   g_assert_cmpint (create_topic (fixture, "defaults", -1, -1, FALSE, NULL, NULL),
                    ==, RD_KAFKA_RESP_ERR_NO_ERROR);
-  info = mr_cluster_describe_topic (fixture->cluster, "defaults", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "defaults", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (info->partitions->len, ==, 2);
   partition = g_ptr_array_index (info->partitions, 0);
@@ -626,7 +549,7 @@ produce (Fixture    *fixture,
   gsize len;
   const guint8 *bytes = g_bytes_get_data (batch, &len);
 
-  mr_cluster_produce (fixture->cluster, -1, topic, partition,
+  mr_cluster_produce (fixture->kafka.cluster, -1, topic, partition,
                       g_memdup2 (bytes, len), len, -1, 5000, &result);
   g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
 }
@@ -710,7 +633,7 @@ test_delete_topics (Fixture       *fixture,
   g_assert_cmpint (delete_topic (fixture, "doomed"), ==,
                    RD_KAFKA_RESP_ERR_NO_ERROR);
   g_assert_cmpint (metadata_partitions (fixture, "doomed"), ==, -1);
-  info = mr_cluster_describe_topic (fixture->cluster, "doomed", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "doomed", &error);
   g_assert_null (info);
   g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC);
 
@@ -733,7 +656,7 @@ connect_to (Fixture *fixture)
   g_assert_no_error (error);
   g_socket_set_timeout (socket, 10);
   address = g_inet_socket_address_new (
-    loopback, (guint16)mr_kafka_listener_get_port (fixture->listeners[0]));
+    loopback, (guint16)mr_kafka_listener_get_port (fixture->kafka.listeners[0]));
   g_socket_connect (socket, address, NULL, &error);
   g_assert_no_error (error);
   return g_steal_pointer (&socket);
@@ -927,7 +850,7 @@ test_old_versions (Fixture       *fixture,
   g_assert_cmpstr (name, ==, "raw");
   g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, MR_KAFKA_ERROR_NONE);
   g_assert_true (mr_kafka_reader_finish (&reader, NULL));
-  info = mr_cluster_describe_topic (fixture->cluster, "raw", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "raw", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (info->partitions->len, ==, 3);
   g_assert_cmpstr (g_hash_table_lookup (info->configs, "retention.ms"), ==,
@@ -1035,7 +958,7 @@ test_old_versions (Fixture       *fixture,
                                       "segment.bytes", 1, NULL), ==,
                    MR_KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION);
   g_clear_pointer (&info, mr_topic_info_free);
-  info = mr_cluster_describe_topic (fixture->cluster, "raw", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "raw", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (info->configs), ==, 2);
   g_assert_cmpstr (g_hash_table_lookup (info->configs, "min.insync.replicas"),
@@ -1046,7 +969,7 @@ test_old_versions (Fixture       *fixture,
                                       "cleanup.policy", 3, "delete"), ==,
                    MR_KAFKA_ERROR_NONE);
   g_clear_pointer (&info, mr_topic_info_free);
-  info = mr_cluster_describe_topic (fixture->cluster, "raw", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "raw", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (info->configs, "cleanup.policy"),
                    ==, "compact");
@@ -1071,7 +994,7 @@ test_old_versions (Fixture       *fixture,
     }
   g_assert_true (mr_kafka_reader_finish (&reader, NULL));
   g_clear_pointer (&info, mr_topic_info_free);
-  info = mr_cluster_describe_topic (fixture->cluster, "raw", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "raw", &error);
   g_assert_no_error (error);
   g_clear_pointer (&body, g_byte_array_unref);
   g_clear_pointer (&response, g_bytes_unref);
@@ -1082,7 +1005,7 @@ test_old_versions (Fixture       *fixture,
   response = round_trip (socket, 19, 1, body);
   g_assert_null (response);
   g_clear_pointer (&info, mr_topic_info_free);
-  info = mr_cluster_describe_topic (fixture->cluster, "cut", &error);
+  info = mr_cluster_describe_topic (fixture->kafka.cluster, "cut", &error);
   g_assert_null (info);
   g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC);
 }
@@ -1112,9 +1035,9 @@ test_describe_cluster (Fixture       *fixture,
   message = mr_kafka_reader_compact_string (&reader);
   g_assert_null (message);
   cluster_id = mr_kafka_reader_compact_string (&reader);
-  g_assert_cmpstr (cluster_id, ==, mr_cluster_get_id (fixture->cluster));
+  g_assert_cmpstr (cluster_id, ==, mr_cluster_get_id (fixture->kafka.cluster));
   g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==,
-                   mr_cluster_get_controller_id (fixture->cluster));
+                   mr_cluster_get_controller_id (fixture->kafka.cluster));
   n_brokers = mr_kafka_reader_compact_array_count (&reader, 8);
   g_assert_cmpint (n_brokers, ==, N_BROKERS);
   for (gint32 i = 0; i < n_brokers; i++)
@@ -1127,7 +1050,7 @@ test_describe_cluster (Fixture       *fixture,
       host = mr_kafka_reader_compact_string (&reader);
       g_assert_cmpstr (host, ==, "127.0.0.1");
       g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==,
-                       mr_kafka_listener_get_port (fixture->listeners[i]));
+                       mr_kafka_listener_get_port (fixture->kafka.listeners[i]));
       rack = mr_kafka_reader_compact_string (&reader);
       g_assert_null (rack);
       mr_kafka_reader_skip_tags (&reader);

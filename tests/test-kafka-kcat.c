@@ -15,110 +15,20 @@
 
 #define N_BROKERS 3
 
-typedef struct
-{
-  char            *dir;
-  MrCluster       *cluster;
-  MrKafkaListener *listeners[N_BROKERS];
-  char            *bootstrap;
-} Fixture;
-
-/* A base port with N_BROKERS free consecutive ports, from the OS. */
-static gboolean
-try_listeners (Fixture *fixture,
-               guint    base)
-{
-  for (guint i = 0; i < N_BROKERS; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      fixture->listeners[i] = mr_kafka_listener_new (fixture->cluster, i + 1,
-                                                     "127.0.0.1", base + i,
-                                                     &error);
-      if (fixture->listeners[i] == NULL)
-        {
-          for (guint j = 0; j < i; j++)
-            g_clear_pointer (&fixture->listeners[j], mr_kafka_listener_free);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  address = g_inet_socket_address_new (loopback, 0);
-  g_socket_bind (socket, address, TRUE, &error);
-  g_assert_no_error (error);
-  local = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-}
+typedef MrTestKafkaCluster Fixture;
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  for (guint attempt = 0; attempt < 20; attempt++)
-    {
-      g_autoptr(GError) error = NULL;
-      MrClusterOptions options;
-      guint base = free_port ();
-
-      if (base + N_BROKERS > 65535)
-        continue;
-      fixture->dir = mr_test_make_tmpdir ();
-      mr_cluster_options_init (&options);
-      g_free (options.data_dir);
-      options.data_dir = g_strdup (fixture->dir);
-      options.n_brokers = N_BROKERS;
-      options.first_port = base;
-      options.broker_heartbeat_interval_ms = 50;
-      options.broker_session_timeout_ms = 400;
-      options.replica_lag_time_max_ms = 600;
-      options.replica_fetch_wait_max_ms = 100;
-      fixture->cluster = mr_cluster_new (&options, &error);
-      g_assert_no_error (error);
-      mr_cluster_options_clear (&options);
-      mr_cluster_start (fixture->cluster, &error);
-      g_assert_no_error (error);
-
-      if (try_listeners (fixture, base))
-        {
-          for (guint i = 0; i < N_BROKERS; i++)
-            mr_kafka_listener_start (fixture->listeners[i]);
-          fixture->bootstrap = g_strdup_printf ("127.0.0.1:%u", base);
-          return;
-        }
-      mr_cluster_shutdown (fixture->cluster);
-      g_clear_pointer (&fixture->cluster, mr_cluster_unref);
-      mr_test_remove_tree (fixture->dir);
-      g_clear_pointer (&fixture->dir, g_free);
-    }
-  g_assert_not_reached ();
+  mr_test_kafka_cluster_start (fixture, N_BROKERS, NULL);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  for (guint i = 0; i < N_BROKERS; i++)
-    g_clear_pointer (&fixture->listeners[i], mr_kafka_listener_free);
-  mr_cluster_shutdown (fixture->cluster);
-  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->bootstrap);
+  mr_test_kafka_cluster_stop (fixture);
 }
 
 static void

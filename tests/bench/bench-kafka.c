@@ -114,25 +114,6 @@ typedef struct
   char      *bootstrap;
 } Millrace;
 
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  address = g_inet_socket_address_new (loopback, 0);
-  g_socket_bind (socket, address, TRUE, &error);
-  g_assert_no_error (error);
-  local = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-}
 
 static void
 create_topic (MrCluster  *cluster,
@@ -160,7 +141,7 @@ millrace_start (Millrace   *millrace,
     {
       g_autoptr(GError) error = NULL;
       MrClusterOptions options;
-      guint base = free_port ();
+      guint base = mr_test_free_port ();
 
       if (base + N_BROKERS > 65535)
         continue;
