@@ -194,7 +194,8 @@ test_api_versions (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   static const gint16 expected[][3] = {
     { 0, 0, 7 }, { 1, 0, 11 }, { 2, 0, 3 }, { 3, 0, 6 }, { 18, 0, 3 },
-    { 19, 0, 4 }, { 20, 0, 1 }, { 21, 0, 1 }, { 22, 0, 1 }, { 32, 0, 2 },
+    { 19, 0, 4 }, { 20, 0, 1 }, { 21, 0, 1 }, { 22, 0, 1 }, { 23, 0, 3 },
+    { 32, 0, 2 },
     { 33, 0, 1 }, { 37, 0, 1 }, { 44, 0, 0 }, { 60, 0, 0 },
   };
   MrKafkaReader reader;
@@ -598,6 +599,311 @@ test_not_leader (Fixture       *fixture,
   g_assert_cmpint (mr_kafka_reader_int64 (&reader), ==, -1);
 }
 
+static void
+produce_records (Fixture *fixture,
+                 guint    n_records)
+{
+  g_autoptr(GBytes) batch = mr_test_build_batch (n_records, 10, 0, 1000,
+                                                 MR_COMPRESSION_NONE);
+  g_auto(MrProduceResult) result = { 0, };
+  gsize len;
+  guint8 *data = g_bytes_unref_to_data (g_steal_pointer (&batch), &len);
+
+  mr_cluster_produce (fixture->cluster, -1, "epochs", 0, data, len, -1, 5000,
+                      &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+static MrPartitionInfo *
+describe_epochs (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrTopicInfo) info = mr_cluster_describe_topic (fixture->cluster,
+                                                           "epochs", &error);
+  MrPartitionInfo *partition;
+
+  g_assert_no_error (error);
+  partition = g_ptr_array_steal_index (info->partitions, 0);
+  return partition;
+}
+
+typedef struct
+{
+  gint16 error;
+  gint32 epoch;
+  gint64 end_offset;
+} EpochEnd;
+
+/* One OffsetForLeaderEpoch round trip for one partition. */
+static EpochEnd
+offset_for_leader_epoch (GSocket    *socket,
+                         gint16      version,
+                         const char *topic,
+                         gint32      current_epoch,
+                         gint32      leader_epoch)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GBytes) response = NULL;
+  g_autofree char *name = NULL;
+  MrKafkaReader reader;
+  EpochEnd end = { 0, -1, -1 };
+
+  if (version >= 3)
+    mr_kafka_writer_int32 (body, -1);
+  mr_kafka_writer_array_count (body, 1);
+  mr_kafka_writer_string (body, topic);
+  mr_kafka_writer_array_count (body, 1);
+  mr_kafka_writer_int32 (body, 0);
+  if (version >= 2)
+    mr_kafka_writer_int32 (body, current_epoch);
+  mr_kafka_writer_int32 (body, leader_epoch);
+
+  response = round_trip (socket, 23, version, body->data, body->len);
+  mr_kafka_reader_init (&reader, g_bytes_get_data (response, NULL),
+                        g_bytes_get_size (response));
+  if (version >= 2)
+    g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 0);
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  name = mr_kafka_reader_string (&reader);
+  g_assert_cmpstr (name, ==, topic);
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  end.error = mr_kafka_reader_int16 (&reader);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 0);
+  if (version >= 1)
+    end.epoch = mr_kafka_reader_int32 (&reader);
+  end.end_offset = mr_kafka_reader_int64 (&reader);
+  g_assert_false (mr_kafka_reader_failed (&reader));
+  g_assert_cmpuint (mr_kafka_reader_remaining (&reader), ==, 0);
+  return end;
+}
+
+/* OffsetForLeaderEpoch after a leader change: where each epoch ends, and
+ * the fencing of a stale or future current epoch. */
+static void
+test_offset_for_leader_epoch (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  MrPartitionInfo *before;
+  MrPartitionInfo *after = NULL;
+  gint32 first_epoch;
+  gint32 old_leader;
+  EpochEnd end;
+
+  mr_cluster_create_topic (fixture->cluster, "epochs", 1, 3, NULL, FALSE,
+                           &error);
+  g_assert_no_error (error);
+  produce_records (fixture, 10);
+  before = describe_epochs (fixture);
+  first_epoch = before->leader_epoch;
+  old_leader = before->leader;
+  mr_partition_info_free (before);
+
+  /* A clean stop moves the leadership at once, with a new epoch. */
+  mr_cluster_broker_action (fixture->cluster, old_leader,
+                            MR_BROKER_ACTION_STOP, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 500; i++)
+    {
+      g_clear_pointer (&after, mr_partition_info_free);
+      after = describe_epochs (fixture);
+      if (after->leader > 0 && after->leader != old_leader)
+        break;
+      g_usleep (10000);
+    }
+  g_assert_cmpint (after->leader, >, 0);
+  g_assert_cmpint (after->leader, !=, old_leader);
+  g_assert_cmpint (after->leader_epoch, >, first_epoch);
+  produce_records (fixture, 5);
+
+  replace_listener (fixture, after->leader);
+  socket = connect_to (fixture);
+
+  /* The first epoch ends where the new leader's began. */
+  end = offset_for_leader_epoch (socket, 3, "epochs", after->leader_epoch,
+                                 first_epoch);
+  g_assert_cmpint (end.error, ==, MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (end.epoch, ==, first_epoch);
+  g_assert_cmpint (end.end_offset, ==, 10);
+
+  /* The current epoch ends at the log end. */
+  end = offset_for_leader_epoch (socket, 1, "epochs", -1, after->leader_epoch);
+  g_assert_cmpint (end.error, ==, MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (end.epoch, ==, after->leader_epoch);
+  g_assert_cmpint (end.end_offset, ==, 15);
+
+  /* v0 has no epoch in its answer. */
+  end = offset_for_leader_epoch (socket, 0, "epochs", -1, first_epoch);
+  g_assert_cmpint (end.error, ==, MR_KAFKA_ERROR_NONE);
+  g_assert_cmpint (end.end_offset, ==, 10);
+
+  /* A client that missed the election is fenced; one from the future is
+   * told the leader does not know its epoch yet. */
+  end = offset_for_leader_epoch (socket, 2, "epochs", first_epoch,
+                                 first_epoch);
+  g_assert_cmpint (end.error, ==, MR_KAFKA_ERROR_FENCED_LEADER_EPOCH);
+  g_assert_cmpint (end.end_offset, ==, -1);
+  end = offset_for_leader_epoch (socket, 2, "epochs",
+                                 after->leader_epoch + 1, first_epoch);
+  g_assert_cmpint (end.error, ==, MR_KAFKA_ERROR_UNKNOWN_LEADER_EPOCH);
+
+  end = offset_for_leader_epoch (socket, 3, "no-such-topic", -1, 0);
+  g_assert_cmpint (end.error, ==, MR_KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION);
+
+  mr_partition_info_free (after);
+}
+
+/* Fetch v11 of two partitions of "two" from offset 0; returns the size of
+ * the records each partition answered with. */
+static void
+fetch_two (GSocket      *socket,
+           const gint32  partitions[2],
+           gint32        max_wait_ms,
+           gint32   max_bytes,
+           gsize    sizes[2])
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GBytes) response = NULL;
+  MrKafkaReader reader;
+
+  mr_kafka_writer_int32 (body, -1);
+  mr_kafka_writer_int32 (body, max_wait_ms);
+  mr_kafka_writer_int32 (body, 1);
+  mr_kafka_writer_int32 (body, max_bytes);
+  mr_kafka_writer_int8 (body, 1);
+  mr_kafka_writer_int32 (body, 0);
+  mr_kafka_writer_int32 (body, -1);
+  mr_kafka_writer_array_count (body, 1);
+  mr_kafka_writer_string (body, "two");
+  mr_kafka_writer_array_count (body, 2);
+  for (guint p = 0; p < 2; p++)
+    {
+      mr_kafka_writer_int32 (body, partitions[p]);
+      mr_kafka_writer_int32 (body, -1);
+      mr_kafka_writer_int64 (body, 0);
+      mr_kafka_writer_int64 (body, -1);
+      mr_kafka_writer_int32 (body, 1 << 20);
+    }
+  mr_kafka_writer_array_count (body, 0);
+  mr_kafka_writer_string (body, "");
+
+  response = round_trip (socket, 1, 11, body->data, body->len);
+  mr_kafka_reader_init (&reader, g_bytes_get_data (response, NULL),
+                        g_bytes_get_size (response));
+  (void)mr_kafka_reader_int32 (&reader);             /* throttle */
+  g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+  (void)mr_kafka_reader_int32 (&reader);             /* session */
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  g_free (mr_kafka_reader_string (&reader));
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 2);
+  for (guint p = 0; p < 2; p++)
+    {
+      gsize len = 0;
+
+      g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, partitions[p]);
+      g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+      (void)mr_kafka_reader_int64 (&reader);         /* high watermark */
+      (void)mr_kafka_reader_int64 (&reader);         /* last stable */
+      (void)mr_kafka_reader_int64 (&reader);         /* log start */
+      g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, -1);
+      g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, -1);
+      (void)mr_kafka_reader_bytes (&reader, &len);
+      sizes[p] = len;
+    }
+  g_assert_false (mr_kafka_reader_failed (&reader));
+}
+
+static void
+produce_to_two (MrCluster *cluster,
+                gint32     partition)
+{
+  g_autoptr(GBytes) batch = mr_test_build_batch (20, 50, 0, 1000,
+                                                 MR_COMPRESSION_NONE);
+  g_auto(MrProduceResult) result = { 0, };
+  gsize len;
+  guint8 *data = g_bytes_unref_to_data (g_steal_pointer (&batch), &len);
+
+  mr_cluster_produce (cluster, -1, "two", partition, data, len, -1, 5000,
+                      &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+typedef struct
+{
+  MrCluster *cluster;
+  gint32     partition;
+} ProduceLater;
+
+static gpointer
+produce_later_thread (gpointer data)
+{
+  ProduceLater *later = data;
+
+  g_usleep (200 * 1000);
+  produce_to_two (later->cluster, later->partition);
+  return NULL;
+}
+
+/* One long poll over two partitions wakes when either gets data, long
+ * before its MaxWaitMs; MaxBytes caps the response, but the first batch
+ * found comes whole. */
+static void
+test_fetch_many_partitions (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  GThread *producer;
+  gint64 start;
+  gsize sizes[2];
+  gint32 pair[2] = { -1, -1 };
+  ProduceLater later;
+
+  /* Four partitions with one replica each on three brokers: two of them
+   * have the same leader, whose listener serves the fetch. */
+  mr_cluster_create_topic (fixture->cluster, "two", 4, 1, NULL, FALSE,
+                           &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(MrTopicInfo) info = mr_cluster_describe_topic (fixture->cluster,
+                                                             "two", &error);
+
+    g_assert_no_error (error);
+    for (guint a = 0; a < 4 && pair[0] < 0; a++)
+      for (guint b = a + 1; b < 4 && pair[0] < 0; b++)
+        if (((MrPartitionInfo *)g_ptr_array_index (info->partitions, a))->leader ==
+            ((MrPartitionInfo *)g_ptr_array_index (info->partitions, b))->leader)
+          {
+            pair[0] = (gint32)a;
+            pair[1] = (gint32)b;
+          }
+    g_assert_cmpint (pair[0], >=, 0);
+    replace_listener (fixture,
+                      ((MrPartitionInfo *)g_ptr_array_index (info->partitions,
+                                                             pair[0]))->leader);
+  }
+  socket = connect_to (fixture);
+
+  later.cluster = fixture->cluster;
+  later.partition = pair[1];
+  producer = g_thread_new ("produce-later", produce_later_thread, &later);
+  start = g_get_monotonic_time ();
+  fetch_two (socket, pair, 20000, 1 << 20, sizes);
+  g_thread_join (producer);
+  g_assert_cmpuint (sizes[0], ==, 0);
+  g_assert_cmpuint (sizes[1], >, 0);
+  /* Woken by the data, not by the 20 s timeout. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  /* Both have data; MaxBytes 1: partition 0's first batch, whole, and
+   * nothing from partition 1. */
+  produce_to_two (fixture->cluster, pair[0]);
+  fetch_two (socket, pair, 0, 1, sizes);
+  g_assert_cmpuint (sizes[0], >, 1);
+  g_assert_cmpuint (sizes[1], ==, 0);
+}
+
 /* Reads a Metadata v1+ response down to the first topic's error code. */
 static gint16
 metadata_topic_error (GBytes *body,
@@ -630,6 +936,95 @@ metadata_topic_error (GBytes *body,
   code = mr_kafka_reader_int16 (&reader);
   g_assert_false (mr_kafka_reader_failed (&reader));
   return code;
+}
+
+/* A crashed leader, before the controller notices: Metadata never names
+ * a broker that it does not list, so the partition answers
+ * LEADER_NOT_AVAILABLE with leader -1 (clients then ask again soon)
+ * until the new leader is elected. */
+static void
+test_metadata_crashed_leader (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  MrPartitionInfo *before;
+  gint32 crashed;
+  gboolean saw_unavailable = FALSE;
+  gboolean saw_new_leader = FALSE;
+
+  mr_cluster_create_topic (fixture->cluster, "epochs", 1, 3, NULL, FALSE,
+                           &error);
+  g_assert_no_error (error);
+  before = describe_epochs (fixture);
+  crashed = before->leader;
+  mr_partition_info_free (before);
+  replace_listener (fixture, crashed == 1 ? 2 : 1);
+  socket = connect_to (fixture);
+
+  mr_cluster_broker_action (fixture->cluster, crashed, MR_BROKER_ACTION_CRASH,
+                            0, &error);
+  g_assert_no_error (error);
+
+  mr_kafka_writer_array_count (body, 1);
+  mr_kafka_writer_string (body, "epochs");
+  for (guint attempt = 0; attempt < 500 && !saw_new_leader; attempt++)
+    {
+      g_autoptr(GBytes) response = round_trip (socket, 3, 1, body->data,
+                                               body->len);
+      g_autofree char *name = NULL;
+      g_autoptr(GArray) listed = g_array_new (FALSE, FALSE, sizeof (gint32));
+      MrKafkaReader reader;
+      gint32 n;
+      gint16 code;
+      gint32 leader;
+
+      mr_kafka_reader_init (&reader, g_bytes_get_data (response, NULL),
+                            g_bytes_get_size (response));
+      n = mr_kafka_reader_array_count (&reader, 1);
+      for (gint32 i = 0; i < n; i++)
+        {
+          gint32 id = mr_kafka_reader_int32 (&reader);
+
+          g_free (mr_kafka_reader_string (&reader));
+          (void)mr_kafka_reader_int32 (&reader);
+          g_free (mr_kafka_reader_nullable_string (&reader));
+          g_array_append_val (listed, id);
+          g_assert_cmpint (id, !=, crashed);
+        }
+      (void)mr_kafka_reader_int32 (&reader);              /* controller */
+      g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+      g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+      name = mr_kafka_reader_string (&reader);
+      (void)mr_kafka_reader_int8 (&reader);
+      g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+      code = mr_kafka_reader_int16 (&reader);
+      g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 0);
+      leader = mr_kafka_reader_int32 (&reader);
+      g_assert_false (mr_kafka_reader_failed (&reader));
+
+      g_assert_cmpint (leader, !=, crashed);
+      if (leader < 0)
+        {
+          g_assert_cmpint (code, ==, MR_KAFKA_ERROR_LEADER_NOT_AVAILABLE);
+          saw_unavailable = TRUE;
+        }
+      else
+        {
+          gboolean is_listed = FALSE;
+
+          g_assert_cmpint (code, ==, MR_KAFKA_ERROR_NONE);
+          for (guint i = 0; i < listed->len; i++)
+            is_listed |= g_array_index (listed, gint32, i) == leader;
+          g_assert_true (is_listed);
+          saw_new_leader = TRUE;
+        }
+      g_usleep (5000);
+    }
+  g_assert_true (saw_new_leader);
+  if (!saw_unavailable)
+    g_test_message ("the election came before the first Metadata request");
 }
 
 static void
@@ -776,6 +1171,12 @@ main (int   argc,
               fixture_setup, test_follows_broker, fixture_teardown);
   g_test_add ("/kafka-listener/not-leader", Fixture, NULL,
               fixture_setup, test_not_leader, fixture_teardown);
+  g_test_add ("/kafka-listener/offset-for-leader-epoch", Fixture, NULL,
+              fixture_setup, test_offset_for_leader_epoch, fixture_teardown);
+  g_test_add ("/kafka-listener/metadata-crashed-leader", Fixture, NULL,
+              fixture_setup, test_metadata_crashed_leader, fixture_teardown);
+  g_test_add ("/kafka-listener/fetch-many-partitions", Fixture, NULL,
+              fixture_setup, test_fetch_many_partitions, fixture_teardown);
   g_test_add ("/kafka-listener/metadata-auto-create", Fixture, NULL,
               fixture_setup, test_metadata_auto_create, fixture_teardown);
   g_test_add ("/kafka-listener/random-bodies", Fixture, NULL,

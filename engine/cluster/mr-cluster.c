@@ -122,11 +122,15 @@ mr_cluster_options_init (MrClusterOptions *options)
   options->default_partitions = 3;
   options->default_replication_factor = -1;
   options->simulate_power_loss = FALSE;
-  /* Kafka's defaults are 30 s and 9 s; a laptop demo wants failover it can
-   * watch, so elections happen within seconds. */
+  /* Kafka's defaults are 30 s and 9 s (heartbeats every 2 s), made for
+   * networks and JVM pauses. Here heartbeats cross no network and no
+   * collector stops the threads, so a crashed broker is fenced after half a
+   * second: a client's produce stalls well under 1.5 s (bench-kafka), and a
+   * class can watch the election happen. Four heartbeats fit in a session,
+   * so one late heartbeat on a busy machine fences nobody. */
   options->replica_lag_time_max_ms = 10000;
-  options->broker_session_timeout_ms = 3000;
-  options->broker_heartbeat_interval_ms = 500;
+  options->broker_session_timeout_ms = 500;
+  options->broker_heartbeat_interval_ms = 125;
   options->replica_fetch_wait_max_ms = 500;
   options->request_timeout_ms = 30000;
 }
@@ -1730,8 +1734,8 @@ mr_cluster_alter_topic_configs (MrCluster   *cluster,
   return TRUE;
 }
 
-static void
-partition_info_free (MrPartitionInfo *info)
+void
+mr_partition_info_free (MrPartitionInfo *info)
 {
   g_clear_pointer (&info->replicas, g_array_unref);
   g_clear_pointer (&info->isr, g_array_unref);
@@ -1770,7 +1774,7 @@ topic_info_new_locked (TopicState *topic)
     g_hash_table_replace (info->configs, g_strdup (key), g_strdup (value));
 
   info->partitions = g_ptr_array_new_with_free_func (
-    (GDestroyNotify)partition_info_free);
+    (GDestroyNotify)mr_partition_info_free);
   for (guint i = 0; i < topic->partitions->len; i++)
     {
       PartitionState *state = g_ptr_array_index (topic->partitions, i);
@@ -2148,6 +2152,96 @@ mr_cluster_fetch (MrCluster     *cluster,
 }
 
 void
+mr_cluster_fetch_partitions (MrCluster        *cluster,
+                             gint32            via_broker,
+                             MrFetchPartition *parts,
+                             guint             n_parts,
+                             gsize             min_bytes,
+                             gsize             max_bytes,
+                             guint             max_wait_ms,
+                             const gint       *cancelled)
+{
+  g_autoptr(MrFetchWaiter) waiter = mr_fetch_waiter_new ();
+  g_autoptr(GPtrArray) watched = g_ptr_array_new_with_free_func (
+    (GDestroyNotify)mr_replica_unref);
+  gint64 deadline = g_get_monotonic_time ()
+                    + (gint64)max_wait_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (guint i = 0; i < n_parts; i++)
+    memset (&parts[i].result, 0, sizeof parts[i].result);
+
+  /* Watch every partition's replica before the first look, so that no
+   * high watermark move between a look and the wait goes unnoticed. */
+  for (guint i = 0; i < n_parts; i++)
+    {
+      MrReplica *replica;
+      gint32 broker_id = -1;
+
+      if (resolve_partition (cluster, via_broker, parts[i].topic,
+                             parts[i].partition, FALSE, &broker_id)
+          != MR_KAFKA_ERROR_NONE)
+        continue;
+      replica = mr_cluster_lookup_replica (cluster, broker_id, parts[i].topic,
+                                           parts[i].partition);
+      if (replica == NULL)
+        continue;
+      mr_replica_add_fetch_waiter (replica, waiter);
+      g_ptr_array_add (watched, replica);
+    }
+
+  for (;;)
+    {
+      gboolean done = FALSE;
+      gsize total = 0;
+
+      mr_fetch_waiter_reset (waiter);
+      for (guint i = 0; i < n_parts; i++)
+        {
+          MrFetchPartition *part = &parts[i];
+          gsize budget;
+
+          mr_fetch_result_clear (&part->result);
+          memset (&part->result, 0, sizeof part->result);
+          /* The response's size cap: once something is in, the other
+           * partitions get only what is left; the first batch found is
+           * always whole, even above the cap. */
+          if (total > 0 && total >= max_bytes)
+            {
+              part->result.error = MR_KAFKA_ERROR_NONE;
+              part->result.high_watermark = -1;
+              part->result.last_stable_offset = -1;
+              part->result.log_start_offset = -1;
+              continue;
+            }
+          budget = MAX (MIN (part->max_bytes, max_bytes - total), 1);
+          mr_cluster_fetch (cluster, via_broker, part->topic, part->partition,
+                            part->offset, budget, 0, part->current_leader_epoch,
+                            &part->result);
+          if (part->result.error != MR_KAFKA_ERROR_NONE)
+            done = TRUE;
+          else if (part->result.records != NULL)
+            total += g_bytes_get_size (part->result.records);
+        }
+
+      if (done || total >= MAX (min_bytes, 1) || n_parts == 0 ||
+          (cancelled != NULL && g_atomic_int_get (cancelled)))
+        break;
+      {
+        gint64 now = g_get_monotonic_time ();
+
+        if (now >= deadline)
+          break;
+        /* Slices of at most 100 ms let a cancel end the poll soon. */
+        mr_fetch_waiter_wait (waiter,
+                              MIN (deadline, now + 100 * G_TIME_SPAN_MILLISECOND));
+      }
+    }
+
+  for (guint i = 0; i < watched->len; i++)
+    mr_replica_remove_fetch_waiter (g_ptr_array_index (watched, i), waiter);
+}
+
+void
 mr_fetch_result_clear (MrFetchResult *result)
 {
   g_clear_pointer (&result->records, g_bytes_unref);
@@ -2209,6 +2303,38 @@ mr_cluster_list_offset (MrCluster  *cluster,
     }
 
   return MR_KAFKA_ERROR_NONE;
+}
+
+MrKafkaError
+mr_cluster_offset_for_leader_epoch (MrCluster  *cluster,
+                                    gint32      via_broker,
+                                    const char *topic,
+                                    gint32      partition,
+                                    gint32      current_leader_epoch,
+                                    gint32      leader_epoch,
+                                    gint32     *end_epoch,
+                                    gint64     *end_offset)
+{
+  g_autoptr(MrReplica) replica = NULL;
+  gint32 broker_id = -1;
+  MrKafkaError code;
+
+  *end_epoch = -1;
+  *end_offset = -1;
+
+  code = resolve_partition (cluster, via_broker, topic, partition, FALSE,
+                            &broker_id);
+  if (code != MR_KAFKA_ERROR_NONE)
+    return code;
+
+  replica = mr_cluster_lookup_replica (cluster, broker_id, topic, partition);
+  if (replica == NULL)
+    return MR_KAFKA_ERROR_NOT_LEADER_OR_FOLLOWER;
+
+  return mr_replica_leader_end_offset_for_epoch (replica,
+                                                 current_leader_epoch,
+                                                 leader_epoch, end_epoch,
+                                                 end_offset);
 }
 
 MrKafkaError

@@ -188,6 +188,7 @@ MrTopicInfo *mr_cluster_describe_topic      (MrCluster               *cluster,
                                              const char              *name,
                                              GError                 **error) G_GNUC_WARN_UNUSED_RESULT;
 void         mr_topic_info_free             (MrTopicInfo             *info);
+void         mr_partition_info_free         (MrPartitionInfo         *info);
 
 /* Produce one record set to a partition. @via_broker is the broker the
  * client talks to (the Kafka listener passes its own id; -1 routes to the
@@ -228,6 +229,32 @@ void         mr_cluster_fetch               (MrCluster               *cluster,
                                              guint                    max_wait_ms,
                                              gint32                   current_leader_epoch,
                                              MrFetchResult           *result);
+/* One partition of a multi-partition fetch. */
+typedef struct
+{
+  const char    *topic;
+  gint32         partition;
+  gint64         offset;
+  gsize          max_bytes;           /* this partition's cap */
+  gint32         current_leader_epoch;
+  MrFetchResult  result;              /* filled in; clear it after */
+} MrFetchPartition;
+
+/* A consumer's fetch over several partitions with one long poll: returns
+ * when @min_bytes in all are available, when any partition has an error,
+ * after @max_wait_ms, or soon after *@cancelled (may be NULL) turns
+ * non-zero; woken at once by any of the partitions' high watermarks. The
+ * response holds at most @max_bytes in all, except that the first batch
+ * found is always whole, so a consumer makes progress past a batch larger
+ * than its limits. */
+void         mr_cluster_fetch_partitions    (MrCluster               *cluster,
+                                             gint32                   via_broker,
+                                             MrFetchPartition        *parts,
+                                             guint                    n_parts,
+                                             gsize                    min_bytes,
+                                             gsize                    max_bytes,
+                                             guint                    max_wait_ms,
+                                             const gint              *cancelled);
 void         mr_fetch_result_clear          (MrFetchResult           *result);
 
 /* ListOffsets: @timestamp -1 latest (the high watermark), -2 earliest, or a
@@ -239,6 +266,22 @@ MrKafkaError mr_cluster_list_offset         (MrCluster               *cluster,
                                              gint64                   timestamp,
                                              gint64                  *offset,
                                              gint64                  *found_timestamp);
+
+/* OffsetForLeaderEpoch (KIP-101, KIP-320): on the partition's leader, the
+ * largest epoch at or below @leader_epoch that the log knows, and the
+ * offset where it ends (the first offset of the next epoch, or the log end
+ * for the current one). Both -1 when the log knows no such epoch. A
+ * @current_leader_epoch other than -1 fences the call like a fetch:
+ * FENCED_LEADER_EPOCH when older than the leader's, UNKNOWN_LEADER_EPOCH
+ * when newer. */
+MrKafkaError mr_cluster_offset_for_leader_epoch (MrCluster           *cluster,
+                                             gint32                   via_broker,
+                                             const char              *topic,
+                                             gint32                   partition,
+                                             gint32                   current_leader_epoch,
+                                             gint32                   leader_epoch,
+                                             gint32                  *end_epoch,
+                                             gint64                  *end_offset);
 
 /* InitProducerId for an idempotent producer (no transactions): a new
  * producer id, unique in this cluster across restarts, with epoch 0. */
@@ -256,6 +299,7 @@ MrKafkaError mr_cluster_delete_records      (MrCluster               *cluster,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrCluster, mr_cluster_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrTopicInfo, mr_topic_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrPartitionInfo, mr_partition_info_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MrProduceResult, mr_produce_result_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MrFetchResult, mr_fetch_result_clear)
 

@@ -92,6 +92,7 @@ struct _MrReplica
   GArray          *isr;               /* gint32 */
   GArray          *followers;         /* FollowerState */
   GQueue           pending;           /* PendingProduce, by required_offset */
+  GPtrArray       *waiters;           /* MrFetchWaiter: multi-partition polls */
 };
 
 static void
@@ -234,6 +235,8 @@ mr_replica_open (const char         *directory,
   replica->isr = g_array_new (FALSE, FALSE, sizeof (gint32));
   replica->followers = g_array_new (FALSE, FALSE, sizeof (FollowerState));
   g_queue_init (&replica->pending);
+  replica->waiters = g_ptr_array_new_with_free_func (
+    (GDestroyNotify)mr_fetch_waiter_unref);
 
   replica->directory = g_strdup (directory);
   replica->high_watermark = read_high_watermark (replica);
@@ -263,6 +266,7 @@ mr_replica_unref (MrReplica *replica)
   g_array_unref (replica->followers);
   g_mutex_clear (&replica->lock);
   g_cond_clear (&replica->high_watermark_changed);
+  g_ptr_array_unref (replica->waiters);
   g_free (replica->topic);
   g_free (replica);
 }
@@ -294,6 +298,35 @@ mr_replica_set_min_insync (MrReplica *replica,
   g_mutex_unlock (&replica->lock);
 }
 
+/* @locks lock held. Wakes whoever waits for this replica's high
+ * watermark: single-partition reads on the condition, multi-partition
+ * fetches through their waiters. */
+static void
+high_watermark_changed_locked (MrReplica *replica)
+{
+  g_cond_broadcast (&replica->high_watermark_changed);
+  for (guint i = 0; i < replica->waiters->len; i++)
+    mr_fetch_waiter_notify (g_ptr_array_index (replica->waiters, i));
+}
+
+void
+mr_replica_add_fetch_waiter (MrReplica     *replica,
+                             MrFetchWaiter *waiter)
+{
+  g_mutex_lock (&replica->lock);
+  g_ptr_array_add (replica->waiters, mr_fetch_waiter_ref (waiter));
+  g_mutex_unlock (&replica->lock);
+}
+
+void
+mr_replica_remove_fetch_waiter (MrReplica     *replica,
+                                MrFetchWaiter *waiter)
+{
+  g_mutex_lock (&replica->lock);
+  g_ptr_array_remove (replica->waiters, waiter);
+  g_mutex_unlock (&replica->lock);
+}
+
 /* @locks lock held. */
 static void
 fail_pending_locked (MrReplica    *replica,
@@ -308,7 +341,7 @@ fail_pending_locked (MrReplica    *replica,
                       produce->base_offset, -1, -1);
       g_free (produce);
     }
-  g_cond_broadcast (&replica->high_watermark_changed);
+  high_watermark_changed_locked (replica);
 }
 
 /* @locks lock held. Recomputes the high watermark and completes the
@@ -338,7 +371,7 @@ advance_high_watermark_locked (MrReplica *replica,
     return;
 
   replica->high_watermark = candidate;
-  g_cond_broadcast (&replica->high_watermark_changed);
+  high_watermark_changed_locked (replica);
 
   log_start = mr_partition_log_get_log_start_offset (replica->log);
   while ((produce = g_queue_peek_head (&replica->pending)) != NULL
@@ -1030,6 +1063,35 @@ mr_replica_end_offset_for_epoch (MrReplica *replica,
     replica->epochs, requested_epoch,
     mr_partition_log_get_log_end_offset (replica->log), epoch, end_offset);
   g_mutex_unlock (&replica->lock);
+}
+
+MrKafkaError
+mr_replica_leader_end_offset_for_epoch (MrReplica *replica,
+                                        gint32     current_leader_epoch,
+                                        gint32     requested_epoch,
+                                        gint32    *epoch,
+                                        gint64    *end_offset)
+{
+  MrKafkaError code = MR_KAFKA_ERROR_NONE;
+
+  *epoch = MR_LEADER_EPOCH_UNDEFINED;
+  *end_offset = MR_LEADER_EPOCH_OFFSET_UNDEFINED;
+
+  g_mutex_lock (&replica->lock);
+  if (replica->closed || !replica->is_leader)
+    code = MR_KAFKA_ERROR_NOT_LEADER_OR_FOLLOWER;
+  else if (current_leader_epoch >= 0
+           && current_leader_epoch < replica->leader_epoch)
+    code = MR_KAFKA_ERROR_FENCED_LEADER_EPOCH;
+  else if (current_leader_epoch > replica->leader_epoch)
+    code = MR_KAFKA_ERROR_UNKNOWN_LEADER_EPOCH;
+  else
+    mr_leader_epoch_cache_end_offset_for_epoch (
+      replica->epochs, requested_epoch,
+      mr_partition_log_get_log_end_offset (replica->log), epoch, end_offset);
+  g_mutex_unlock (&replica->lock);
+
+  return code;
 }
 
 gint64

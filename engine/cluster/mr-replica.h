@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "mr-fetch-waiter.h"
 #include "mr-kafka-error.h"
 #include "mr-partition-log.h"
 
@@ -146,6 +147,13 @@ MrKafkaError  mr_replica_read                   (MrReplica           *replica,
                                                  gint64              *high_watermark,
                                                  gint64              *log_start_offset);
 
+/* Registers a multi-partition fetch's waiter: notified whenever the high
+ * watermark moves or the leadership ends, until removed. */
+void          mr_replica_add_fetch_waiter       (MrReplica           *replica,
+                                                 MrFetchWaiter       *waiter);
+void          mr_replica_remove_fetch_waiter    (MrReplica           *replica,
+                                                 MrFetchWaiter       *waiter);
+
 /* The leader's ISR check: followers behind for longer than @lag_max_ms
  * leave, caught-up ones join. Returns a proposed ISR, or NULL if none. */
 GArray       *mr_replica_propose_isr            (MrReplica           *replica,
@@ -158,6 +166,13 @@ GArray       *mr_replica_propose_isr            (MrReplica           *replica,
  * truncate to (*completed FALSE: ask again with its new latest epoch). */
 gint32        mr_replica_get_latest_epoch       (MrReplica           *replica);
 void          mr_replica_end_offset_for_epoch   (MrReplica           *replica,
+                                                 gint32               requested_epoch,
+                                                 gint32              *epoch,
+                                                 gint64              *end_offset);
+/* A client's OffsetForLeaderEpoch on the leader, fenced by the client's
+ * idea of the current leader epoch (-1: not checked). */
+MrKafkaError  mr_replica_leader_end_offset_for_epoch (MrReplica      *replica,
+                                                 gint32               current_leader_epoch,
                                                  gint32               requested_epoch,
                                                  gint32              *epoch,
                                                  gint64              *end_offset);

@@ -68,6 +68,17 @@
  *   partitions ARRAY of {index int32, error_code int16, old_style_offsets
  *   ARRAY int64 (v0 only), timestamp int64 and offset int64 (v1+)}}.
  *
+ * OffsetForLeaderEpoch (23) v0-v3. Request: replica_id int32 (v3+; -1 for
+ *   consumers), topics ARRAY of {topic STRING, partitions ARRAY of
+ *   {partition int32, current_leader_epoch int32 (v2+, -1: unchecked),
+ *   leader_epoch int32}}.
+ * Response: throttle_time_ms int32 (v2+), topics ARRAY of {topic STRING,
+ *   partitions ARRAY of {error_code int16, partition int32, leader_epoch
+ *   int32 (v1+), end_offset int64}}: the largest epoch at or below the one
+ *   asked that the leader's log knows, and where it ends; -1 and -1 when
+ *   none. A consumer uses it to detect that the log it read was truncated
+ *   under it (KIP-320), a follower to find where to truncate (KIP-101).
+ *
  * InitProducerId (22) v0-v1. Request: transactional_id NULLABLE_STRING,
  *   transaction_timeout_ms int32. Response: throttle_time_ms int32,
  *   error_code int16, producer_id int64, producer_epoch int16.
@@ -105,6 +116,7 @@
 #define API_DELETE_TOPICS             20
 #define API_DELETE_RECORDS            21
 #define API_INIT_PRODUCER_ID          22
+#define API_OFFSET_FOR_LEADER_EPOCH   23
 #define API_DESCRIBE_CONFIGS          32
 #define API_ALTER_CONFIGS             33
 #define API_CREATE_PARTITIONS         37
@@ -124,6 +136,7 @@ static void handle_produce          (MrKafkaRequest *request);
 static void handle_fetch            (MrKafkaRequest *request);
 static void handle_list_offsets     (MrKafkaRequest *request);
 static void handle_init_producer_id (MrKafkaRequest *request);
+static void handle_offset_for_leader_epoch (MrKafkaRequest *request);
 static void handle_describe_cluster (MrKafkaRequest *request);
 
 /* {api_key, min, max, flexible_from, threading, handler}. Every min is 0
@@ -137,6 +150,7 @@ static const MrKafkaHandler handlers[] = {
   { API_METADATA,                  0,  6,  9, MR_KAFKA_HANDLER_WORKER, handle_metadata },
   { MR_KAFKA_API_VERSIONS,         0,  3,  3, MR_KAFKA_HANDLER_INLINE, handle_api_versions },
   { API_INIT_PRODUCER_ID,          0,  1,  2, MR_KAFKA_HANDLER_WORKER, handle_init_producer_id },
+  { API_OFFSET_FOR_LEADER_EPOCH,   0,  3,  4, MR_KAFKA_HANDLER_WORKER, handle_offset_for_leader_epoch },
   { API_CREATE_TOPICS,             0,  4,  5, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_create_topics },
   { API_DELETE_TOPICS,             0,  1,  4, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_delete_topics },
   { API_DELETE_RECORDS,            0,  1,  2, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_delete_records },
@@ -220,9 +234,15 @@ write_int32_array (GByteArray   *out,
     mr_kafka_writer_int32 (out, g_array_index (ids, gint32, i));
 }
 
+/* A partition whose leader is not among the brokers listed (its broker
+ * stopped, crashed or was cut off, and the controller has not moved the
+ * leadership yet) is reported the way Kafka's metadata cache does: leader
+ * -1 with LEADER_NOT_AVAILABLE. Clients then keep asking for metadata at
+ * their fast interval instead of waiting on a broker that refuses them. */
 static void
 write_topic_metadata (MrKafkaRequest    *request,
-                      const MrTopicInfo *topic)
+                      const MrTopicInfo *topic,
+                      const GArray      *listed)
 {
   GByteArray *out = request->response;
   gint16 version = request->api_version;
@@ -235,12 +255,19 @@ write_topic_metadata (MrKafkaRequest    *request,
   for (guint i = 0; i < topic->partitions->len; i++)
     {
       const MrPartitionInfo *p = g_ptr_array_index (topic->partitions, i);
+      gint32 leader = p->leader;
+      gboolean leader_listed = FALSE;
 
-      mr_kafka_writer_int16 (out, p->leader < 0
+      for (guint j = 0; j < listed->len && !leader_listed; j++)
+        leader_listed = g_array_index (listed, gint32, j) == leader;
+      if (!leader_listed)
+        leader = -1;
+
+      mr_kafka_writer_int16 (out, leader < 0
                                   ? MR_KAFKA_ERROR_LEADER_NOT_AVAILABLE
                                   : MR_KAFKA_ERROR_NONE);
       mr_kafka_writer_int32 (out, p->partition);
-      mr_kafka_writer_int32 (out, p->leader);
+      mr_kafka_writer_int32 (out, leader);
       write_int32_array (out, p->replicas);
       write_int32_array (out, p->isr);
       if (version >= 5)
@@ -317,12 +344,12 @@ handle_metadata (MrKafkaRequest *request)
   MrKafkaReader reader;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) brokers = NULL;
+  g_autoptr(GArray) listed = g_array_new (FALSE, FALSE, sizeof (gint32));
   MrClusterOptions options;
   gboolean all_topics = FALSE;
   gboolean allow_auto_create = TRUE;
   gint32 n_topics;
   gint32 controller_id;
-  guint n_live = 0;
 
   mr_kafka_reader_init (&reader, request->body, request->body_len);
   n_topics = mr_kafka_reader_array_count (&reader, 2);
@@ -348,9 +375,13 @@ handle_metadata (MrKafkaRequest *request)
   /* Brokers: the live ones, with this listener's real port for itself. */
   brokers = mr_cluster_list_brokers (request->cluster);
   for (guint i = 0; i < brokers->len; i++)
-    if (broker_is_listed (request, g_ptr_array_index (brokers, i)))
-      n_live++;
-  mr_kafka_writer_array_count (out, (gint32)n_live);
+    {
+      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
+
+      if (broker_is_listed (request, info))
+        g_array_append_val (listed, info->id);
+    }
+  mr_kafka_writer_array_count (out, (gint32)listed->len);
   for (guint i = 0; i < brokers->len; i++)
     {
       const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
@@ -392,7 +423,7 @@ handle_metadata (MrKafkaRequest *request)
       topic = mr_cluster_describe_topic (request->cluster, name, &error);
       if (topic != NULL)
         {
-          write_topic_metadata (request, topic);
+          write_topic_metadata (request, topic, listed);
           continue;
         }
       if (!all_topics && allow_auto_create && options.auto_create_topics &&
@@ -686,23 +717,12 @@ handle_produce (MrKafkaRequest *request)
 
 /* Fetch */
 
-typedef struct
-{
-  char    *topic;
-  gint32   partition;
-  gint32   current_leader_epoch;
-  gint64   offset;
-  gint32   max_bytes;
-  MrFetchResult result;
-  gboolean done;
-} FetchPart;
-
 static void
 fetch_part_clear (gpointer data)
 {
-  FetchPart *part = data;
+  MrFetchPartition *part = data;
 
-  g_free (part->topic);
+  g_free ((char *)part->topic);
   mr_fetch_result_clear (&part->result);
 }
 
@@ -713,14 +733,12 @@ handle_fetch (MrKafkaRequest *request)
   GByteArray *out = request->response;
   gint16 version = request->api_version;
   MrKafkaReader reader;
-  g_autoptr(GArray) parts = g_array_new (FALSE, TRUE, sizeof (FetchPart));
+  g_autoptr(GArray) parts = g_array_new (FALSE, TRUE,
+                                         sizeof (MrFetchPartition));
   gint32 max_wait_ms;
   gint32 min_bytes;
   gint32 max_bytes = G_MAXINT32;
   gint32 n_topics;
-  gint64 deadline;
-  gsize total;
-  guint pass = 0;
   guint i;
 
   g_array_set_clear_func (parts, fetch_part_clear);
@@ -746,16 +764,18 @@ handle_fetch (MrKafkaRequest *request)
 
       for (gint32 p = 0; p < n_partitions && !mr_kafka_reader_failed (&reader); p++)
         {
-          FetchPart part = { 0 };
+          MrFetchPartition part = { 0 };
+          gint32 partition_max_bytes;
 
-          part.topic = g_strdup (name);
+          part.topic = g_strdup (name != NULL ? name : "");
           part.partition = mr_kafka_reader_int32 (&reader);
           part.current_leader_epoch = version >= 9
             ? mr_kafka_reader_int32 (&reader) : -1;
           part.offset = mr_kafka_reader_int64 (&reader);
           if (version >= 5)
             (void)mr_kafka_reader_int64 (&reader);   /* log_start_offset */
-          part.max_bytes = mr_kafka_reader_int32 (&reader);
+          partition_max_bytes = mr_kafka_reader_int32 (&reader);
+          part.max_bytes = (gsize)MAX (partition_max_bytes, 1);
           g_array_append_val (parts, part);
         }
     }
@@ -780,62 +800,14 @@ handle_fetch (MrKafkaRequest *request)
       return;
     }
 
-  /* The long poll. The cluster's fetch waits on one partition at a time,
-   * so with several partitions the wait is spread as short slices over
-   * them in turn, each woken at once by its high watermark's advance. */
-  deadline = g_get_monotonic_time () + (gint64)MAX (max_wait_ms, 0) * 1000;
-  for (;;)
-    {
-      gboolean any_error = FALSE;
-      gint64 now;
-      guint slice_ms = 0;
-
-      now = g_get_monotonic_time ();
-      if (pass > 0 && now < deadline)
-        {
-          gint64 left_ms = (deadline - now) / 1000;
-
-          /* Slices also let a stopping listener end the poll soon. */
-          slice_ms = (guint)MIN (left_ms, parts->len <= 1 ? 100 : 20);
-        }
-      total = 0;
-      for (i = 0; i < parts->len; i++)
-        {
-          FetchPart *part = &g_array_index (parts, FetchPart, i);
-          gsize budget;
-
-          if (part->done)
-            {
-              total += part->result.records != NULL
-                ? g_bytes_get_size (part->result.records) : 0;
-              continue;
-            }
-          budget = (gsize)MAX (MIN (part->max_bytes,
-                                    (gint64)max_bytes - (gint64)total), 1);
-          mr_fetch_result_clear (&part->result);
-          memset (&part->result, 0, sizeof part->result);
-          mr_cluster_fetch (request->cluster, request->broker_id, part->topic,
-                            part->partition, part->offset, budget,
-                            parts->len > 0 && i == pass % parts->len ? slice_ms : 0,
-                            part->current_leader_epoch, &part->result);
-          if (part->result.error != MR_KAFKA_ERROR_NONE)
-            {
-              any_error = TRUE;
-              part->done = TRUE;
-            }
-          else if (part->result.records != NULL &&
-                   g_bytes_get_size (part->result.records) > 0)
-            {
-              total += g_bytes_get_size (part->result.records);
-              part->done = TRUE;
-            }
-        }
-      pass++;
-      if (any_error || (gint64)total >= MAX (min_bytes, 1) ||
-          g_get_monotonic_time () >= deadline || parts->len == 0 ||
-          g_atomic_int_get (request->stopping))
-        break;
-    }
+  /* The long poll, over all the partitions at once; a stopping listener
+   * ends it. */
+  mr_cluster_fetch_partitions (request->cluster, request->broker_id,
+                               (MrFetchPartition *)parts->data, parts->len,
+                               (gsize)MAX (min_bytes, 1),
+                               (gsize)MAX (max_bytes, 1),
+                               (guint)MAX (max_wait_ms, 0),
+                               request->stopping);
 
   if (version >= 1)
     mr_kafka_writer_int32 (out, 0);
@@ -848,25 +820,25 @@ handle_fetch (MrKafkaRequest *request)
     gint32 n_out_topics = 0;
 
     for (i = 0; i < parts->len; i++)
-      if (i == 0 || strcmp (g_array_index (parts, FetchPart, i).topic,
-                            g_array_index (parts, FetchPart, i - 1).topic) != 0)
+      if (i == 0 || strcmp (g_array_index (parts, MrFetchPartition, i).topic,
+                            g_array_index (parts, MrFetchPartition, i - 1).topic) != 0)
         n_out_topics++;
     mr_kafka_writer_array_count (out, n_out_topics);
   }
   i = 0;
   while (i < parts->len)
     {
-      const char *topic = g_array_index (parts, FetchPart, i).topic;
+      const char *topic = g_array_index (parts, MrFetchPartition, i).topic;
       guint end = i;
 
       while (end < parts->len &&
-             strcmp (g_array_index (parts, FetchPart, end).topic, topic) == 0)
+             strcmp (g_array_index (parts, MrFetchPartition, end).topic, topic) == 0)
         end++;
       mr_kafka_writer_string (out, topic);
       mr_kafka_writer_array_count (out, (gint32)(end - i));
       for (; i < end; i++)
         {
-          const FetchPart *part = &g_array_index (parts, FetchPart, i);
+          const MrFetchPartition *part = &g_array_index (parts, MrFetchPartition, i);
           const MrFetchResult *r = &part->result;
           gboolean ok = r->error == MR_KAFKA_ERROR_NONE;
 
@@ -890,6 +862,71 @@ handle_fetch (MrKafkaRequest *request)
             }
           else
             mr_kafka_writer_bytes (out, (const guint8 *)"", 0);
+        }
+    }
+  mr_kafka_request_respond (request);
+}
+
+/* OffsetForLeaderEpoch */
+
+/* @locality: a worker thread. */
+static void
+handle_offset_for_leader_epoch (MrKafkaRequest *request)
+{
+  GByteArray *out = request->response;
+  gint16 version = request->api_version;
+  MrKafkaReader reader;
+  gint32 n_topics;
+
+  /* Validate the whole request first: the response is written as we go. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      mr_kafka_reader_init (&reader, request->body, request->body_len);
+      if (version >= 3)
+        (void)mr_kafka_reader_int32 (&reader);       /* replica_id */
+      if (pass == 1 && version >= 2)
+        mr_kafka_writer_int32 (out, 0);              /* throttle_time_ms */
+      n_topics = mr_kafka_reader_array_count (&reader, 6);
+      if (pass == 1)
+        mr_kafka_writer_array_count (out, MAX (n_topics, 0));
+      for (gint32 t = 0; t < n_topics && !mr_kafka_reader_failed (&reader); t++)
+        {
+          g_autofree char *name = mr_kafka_reader_string (&reader);
+          gint32 n = mr_kafka_reader_array_count (&reader, 8);
+
+          if (pass == 1)
+            {
+              mr_kafka_writer_string (out, name);
+              mr_kafka_writer_array_count (out, MAX (n, 0));
+            }
+          for (gint32 p = 0; p < n && !mr_kafka_reader_failed (&reader); p++)
+            {
+              gint32 partition = mr_kafka_reader_int32 (&reader);
+              gint32 current_epoch = version >= 2
+                ? mr_kafka_reader_int32 (&reader) : -1;
+              gint32 leader_epoch = mr_kafka_reader_int32 (&reader);
+              gint32 end_epoch = -1;
+              gint64 end_offset = -1;
+              MrKafkaError code;
+
+              if (pass == 0)
+                continue;
+              code = mr_cluster_offset_for_leader_epoch (
+                request->cluster, request->broker_id, name, partition,
+                current_epoch, leader_epoch, &end_epoch, &end_offset);
+              mr_kafka_writer_int16 (out, code);
+              mr_kafka_writer_int32 (out, partition);
+              if (version >= 1)
+                mr_kafka_writer_int32 (out, code == MR_KAFKA_ERROR_NONE
+                                              ? end_epoch : -1);
+              mr_kafka_writer_int64 (out, code == MR_KAFKA_ERROR_NONE
+                                            ? end_offset : -1);
+            }
+        }
+      if (pass == 0 && mr_kafka_reader_failed (&reader))
+        {
+          malformed (request, &reader);
+          return;
         }
     }
   mr_kafka_request_respond (request);

@@ -89,6 +89,9 @@ new_conf (const char *bootstrap)
   rd_kafka_conf_set_log_cb (conf, log_cb);
   rd_kafka_conf_set_error_cb (conf, error_cb);
   set_conf (conf, "bootstrap.servers", bootstrap);
+  /* librdkafka's own traces, shown with G_MESSAGES_DEBUG=all. */
+  if (g_getenv ("MILLRACE_BENCH_RDKAFKA_DEBUG") != NULL)
+    set_conf (conf, "debug", g_getenv ("MILLRACE_BENCH_RDKAFKA_DEBUG"));
   return conf;
 }
 
@@ -665,6 +668,46 @@ main (int   argc,
           "rd_kafka_mock_cluster_new (%d brokers) in the same process\n",
           rd_kafka_version_str (), N_BROKERS, N_PARTITIONS, n_records,
           RECORD_BYTES, N_BROKERS);
+
+  /* MILLRACE_BENCH_ONLY=latency or =failover: just that figure, once,
+   * with the default options, for looking into it with the traces above. */
+  if (g_strcmp0 (g_getenv ("MILLRACE_BENCH_ONLY"), "latency") == 0)
+    {
+      g_autofree char *dir = g_build_filename (root, "latency", NULL);
+      Millrace millrace = { 0, };
+      Mock mock = { 0, };
+      double p50, p99, unused;
+
+      millrace_start (&millrace, dir, FALSE);
+      run_paced (millrace.bootstrap, "latency", N_PARTITIONS, LATENCY_RATE,
+                 LATENCY_SECONDS, NULL, &p50, &p99, &unused, &unused);
+      millrace_stop (&millrace);
+      printf ("produce latency, Millrace: p50 %.3f ms, p99 %.3f ms\n",
+              p50 / 1e3, p99 / 1e3);
+      mock_start (&mock);
+      run_paced (mock.bootstrap, "latency", N_PARTITIONS, LATENCY_RATE,
+                 LATENCY_SECONDS, NULL, &p50, &p99, &unused, &unused);
+      mock_stop (&mock);
+      printf ("produce latency, mock: p50 %.3f ms, p99 %.3f ms\n",
+              p50 / 1e3, p99 / 1e3);
+      mr_test_remove_tree (root);
+      return 0;
+    }
+  if (g_strcmp0 (g_getenv ("MILLRACE_BENCH_ONLY"), "failover") == 0)
+    {
+      g_autofree char *dir = g_build_filename (root, "failover", NULL);
+      Millrace millrace = { 0, };
+      double stall, election, unused;
+
+      millrace_start (&millrace, dir, FALSE);
+      run_paced (millrace.bootstrap, "failover", 1, FAILOVER_RATE, 7,
+                 millrace.cluster, &unused, &unused, &stall, &election);
+      millrace_stop (&millrace);
+      printf ("failover stall %.0f ms, election %.0f ms (session %u ms)\n",
+              stall, election, session_ms);
+      mr_test_remove_tree (root);
+      return 0;
+    }
 
   warm_up_round (root, n_records);
   for (guint run = 0; run < N_RUNS; run++)
