@@ -144,7 +144,7 @@ static void handle_describe_cluster (MrKafkaRequest *request);
  * flexible version except ApiVersions and DescribeCluster, which is
  * flexible from v0. */
 static const MrKafkaHandler handlers[] = {
-  { API_PRODUCE,                   0,  7,  9, MR_KAFKA_HANDLER_WORKER, handle_produce },
+  { API_PRODUCE,                   0,  7,  9, MR_KAFKA_HANDLER_LOCAL_WRITE, handle_produce },
   { API_FETCH,                     0, 11, 12, MR_KAFKA_HANDLER_WORKER, handle_fetch },
   { API_LIST_OFFSETS,              0,  3,  6, MR_KAFKA_HANDLER_WORKER, handle_list_offsets },
   { API_METADATA,                  0,  6,  9, MR_KAFKA_HANDLER_WORKER, handle_metadata },

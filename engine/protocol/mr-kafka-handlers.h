@@ -47,6 +47,10 @@ typedef void (*MrKafkaHandlerFunc) (MrKafkaRequest *request);
 typedef enum
 {
   MR_KAFKA_HANDLER_INLINE,         /* never blocks: may run on the I/O thread */
+  MR_KAFKA_HANDLER_LOCAL_WRITE,    /* writes the local log but waits on no
+                                    * other thread: the I/O thread while the
+                                    * broker runs at full speed, a worker
+                                    * while "slow" adds latency */
   MR_KAFKA_HANDLER_WORKER,         /* may block: a worker thread */
 } MrKafkaHandlerThreading;
 
