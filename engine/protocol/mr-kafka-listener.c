@@ -53,7 +53,13 @@
  * wait for replication to the cluster's callback, so pipelined produces
  * still overlap their replication; a Fetch handler returns after its long
  * poll. Handlers run in the listener's worker pool, except ApiVersions,
- * which runs on the I/O thread when nothing is queued before it. */
+ * which runs on the I/O thread when nothing is queued before it.
+ *
+ * Without a socket. mr_kafka_listener_run_frame() runs one frame through
+ * the same header parse, version check and handler on a connection that
+ * has no socket, for the fuzz target and its corpus replay: the response
+ * stays in the connection's output buffer, and the connection has its own
+ * stopping flag so that a long poll can be cut short. */
 
 #define G_LOG_DOMAIN "mr-protocol"
 
@@ -138,6 +144,9 @@ struct _Connection
    * returns once appended, before replication). */
   gboolean         busy;           /* @locks lock */
   GQueue           waiting;        /* Slot * not started; @locks lock */
+  /* A connection without a socket (mr_kafka_listener_run_frame()) ends
+   * its long polls when this is set. */
+  gint             cut_short;      /* atomic */
 };
 
 static void listener_unref     (MrKafkaListener *listener);
@@ -255,6 +264,9 @@ on_writable (GSocket      *socket,
 static void
 connection_write (Connection *connection)
 {
+  /* Without a socket the output stays for mr_kafka_listener_run_frame(). */
+  if (connection->socket == NULL)
+    return;
   while (connection->out_pos < connection->out->len)
     {
       g_autoptr(GError) error = NULL;
@@ -358,6 +370,9 @@ slot_run (Slot *slot)
         connection->busy = FALSE;
       g_mutex_unlock (&connection->lock);
     }
+  /* mr_kafka_listener_run_frame() waits for the connection to go idle. */
+  if (connection->socket == NULL)
+    g_main_context_wakeup (connection->listener->context);
   connection_unref (connection);
 }
 
@@ -434,7 +449,8 @@ connection_dispatch (Connection   *connection,
   slot->request.cluster = listener->cluster;
   slot->request.broker_id = listener->broker_id;
   slot->request.port = listener->port;
-  slot->request.stopping = &listener->stopping;
+  slot->request.stopping = connection->socket != NULL
+                           ? &listener->stopping : &connection->cut_short;
   slot->request.api_key = api_key;
   slot->request.api_version = api_version;
   slot->request.correlation_id = correlation_id;
@@ -572,9 +588,30 @@ connection_close (Connection *connection)
       g_source_destroy (connection->write_source);
       g_clear_pointer (&connection->write_source, g_source_unref);
     }
+  if (connection->socket == NULL)
+    return;
   g_socket_close (connection->socket, NULL);
   /* The list holds a reference: removing drops it. */
   g_ptr_array_remove_fast (listener->connections, connection);
+}
+
+/* @socket: taken; NULL for mr_kafka_listener_run_frame(). */
+static Connection *
+connection_new (MrKafkaListener *listener,
+                GSocket         *socket)
+{
+  Connection *connection = g_new0 (Connection, 1);
+
+  g_atomic_ref_count_init (&connection->ref);
+  g_atomic_ref_count_inc (&listener->ref);
+  connection->listener = listener;
+  connection->socket = socket;
+  connection->in = g_byte_array_new ();
+  connection->out = g_byte_array_new ();
+  g_mutex_init (&connection->lock);
+  g_queue_init (&connection->slots);
+  g_queue_init (&connection->waiting);
+  return connection;
 }
 
 /* @locality: I/O thread. */
@@ -594,16 +631,7 @@ on_incoming (GSocket      *socket,
   g_socket_set_blocking (client, FALSE);
   g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
-  connection = g_new0 (Connection, 1);
-  g_atomic_ref_count_init (&connection->ref);
-  g_atomic_ref_count_inc (&listener->ref);
-  connection->listener = listener;
-  connection->socket = client;
-  connection->in = g_byte_array_new ();
-  connection->out = g_byte_array_new ();
-  g_mutex_init (&connection->lock);
-  g_queue_init (&connection->slots);
-  g_queue_init (&connection->waiting);
+  connection = connection_new (listener, client);
   g_ptr_array_add (listener->connections, connection);
   if (!listener->paused)
     connection_watch (connection);
@@ -911,6 +939,67 @@ gint32
 mr_kafka_listener_get_broker_id (MrKafkaListener *listener)
 {
   return listener->broker_id;
+}
+
+static gboolean
+cut_short (gpointer user_data)
+{
+  Connection *connection = user_data;
+
+  g_atomic_int_set (&connection->cut_short, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* @locality: any one thread at a time; the listener is never started. */
+GBytes *
+mr_kafka_listener_run_frame (MrKafkaListener *listener,
+                             const guint8    *data,
+                             gsize            len,
+                             guint            patience_ms)
+{
+  Connection *connection;
+  GSource *patience;
+  GBytes *response = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (listener != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (!listener->started, NULL);
+
+  if (!g_main_context_acquire (listener->context))
+    g_return_val_if_reached (NULL);
+
+  connection = connection_new (listener, NULL);
+  patience = g_timeout_source_new (patience_ms);
+  g_source_set_callback (patience, cut_short, connection, NULL);
+  g_source_attach (patience, listener->context);
+
+  /* Dispatch copies the frame, so @data may be a borrowed buffer. */
+  ok = connection_dispatch (connection, data != NULL ? data : (const guint8 *)"",
+                            len);
+  for (;;)
+    {
+      gboolean idle;
+
+      g_mutex_lock (&connection->lock);
+      idle = !connection->busy &&
+             (connection->closed || g_queue_is_empty (&connection->slots));
+      g_mutex_unlock (&connection->lock);
+      if (!ok || idle)
+        break;
+      /* Woken by the flush a completion schedules, by the end of the
+       * handler (slot_run) and by the patience timeout. */
+      g_main_context_iteration (listener->context, TRUE);
+    }
+  g_source_destroy (patience);
+  g_source_unref (patience);
+
+  if (ok && !connection->closed)
+    response = g_bytes_new (connection->out->data, connection->out->len);
+  connection->closed = TRUE;
+  connection_unref (connection);
+  g_main_context_release (listener->context);
+  return response;
 }
 
 GPtrArray *
