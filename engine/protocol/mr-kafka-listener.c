@@ -59,7 +59,14 @@
  * the same header parse, version check and handler on a connection that
  * has no socket, for the fuzz target and its corpus replay: the response
  * stays in the connection's output buffer, and the connection has its own
- * stopping flag so that a long poll can be cut short. */
+ * stopping flag so that a long poll can be cut short.
+ *
+ * Capture. When MILLRACE_KAFKA_CAPTURE_DIR names a directory as the
+ * listener is created, every request frame it receives (without its Size
+ * prefix) is also written there, one file per frame, named
+ * p<pid>-b<broker>-<sequence>-api<key>-v<version>.bin. That is how the fuzz
+ * corpus is taken from real client traffic (tests/fuzz/capture-corpus.sh);
+ * nothing is written when the variable is unset. */
 
 #define G_LOG_DOMAIN "mr-protocol"
 
@@ -69,6 +76,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <unistd.h>
 
 #include "mr-kafka-codec.h"
 #include "mr-kafka-handlers.h"
@@ -106,6 +114,7 @@ struct _MrKafkaListener
   char           *host;
   guint           port;
   GSocketAddress *address;
+  char           *capture_dir;     /* MILLRACE_KAFKA_CAPTURE_DIR, or NULL */
 
   GMainContext   *context;
   GMainLoop      *loop;
@@ -396,6 +405,35 @@ static const MrKafkaHandler unsupported_handler = {
   answer_unsupported,
 };
 
+/* Writes one request frame to the capture directory, best effort.
+ * @locality: I/O thread. */
+static void
+capture_frame (MrKafkaListener *listener,
+               const guint8    *data,
+               gsize            len)
+{
+  static gint sequence;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  gint16 api_key = -1;
+  gint16 api_version = -1;
+
+  if (len >= 4)
+    {
+      api_key = (gint16)(((guint16)data[0] << 8) | data[1]);
+      api_version = (gint16)(((guint16)data[2] << 8) | data[3]);
+    }
+  name = g_strdup_printf ("p%d-b%d-%06d-api%d-v%d.bin", (int)getpid (),
+                          listener->broker_id,
+                          g_atomic_int_add (&sequence, 1), api_key,
+                          api_version);
+  path = g_build_filename (listener->capture_dir, name, NULL);
+  if (!g_file_set_contents (path, (const char *)data, (gssize)len, &error))
+    g_debug ("Broker %d: cannot capture a frame: %s", listener->broker_id,
+             error->message);
+}
+
 /* Parses one frame's header and hands the request to its handler.
  * Returns FALSE when the connection must close.
  * @locality: I/O thread. */
@@ -415,6 +453,9 @@ connection_dispatch (Connection   *connection,
   gboolean unsupported = FALSE;
   gboolean start;
   Slot *slot;
+
+  if (listener->capture_dir != NULL && connection->socket != NULL)
+    capture_frame (listener, data, len);
 
   mr_kafka_reader_init (&reader, data, len);
   api_key = mr_kafka_reader_int16 (&reader);
@@ -836,6 +877,7 @@ mr_kafka_listener_new (MrCluster   *cluster,
   listener->cluster = mr_cluster_ref (cluster);
   listener->broker_id = broker_id;
   listener->host = g_strdup (host);
+  listener->capture_dir = g_strdup (g_getenv ("MILLRACE_KAFKA_CAPTURE_DIR"));
   listener->socket = socket;
   listener->port = local != NULL
     ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : port;
@@ -916,6 +958,7 @@ listener_unref (MrKafkaListener *listener)
   g_clear_object (&listener->address);
   mr_cluster_unref (listener->cluster);
   g_free (listener->host);
+  g_free (listener->capture_dir);
   g_free (listener);
 }
 
