@@ -760,6 +760,98 @@ test_stop_during_long_poll (Fixture       *fixture,
   g_assert_true (closed_by_peer (socket));
 }
 
+/* mr_kafka_listener_run_frame(), which the fuzz target runs: a frame gets
+ * the answer it would get over a socket, without one. */
+static void
+test_run_frame (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(MrKafkaListener) unstarted = NULL;
+  g_autoptr(GBytes) batch = mr_test_build_batch (5, 10, 0, 1000,
+                                                 MR_COMPRESSION_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrTopicInfo) info = NULL;
+  GByteArray *out = g_byte_array_new ();
+  GBytes *response;
+  MrKafkaReader reader;
+  const guint8 *p;
+  gsize len;
+  gint32 leader;
+  gint64 start;
+
+  mr_cluster_create_topic (fixture->cluster, "pipe", 1, 3, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  info = mr_cluster_describe_topic (fixture->cluster, "pipe", &error);
+  g_assert_no_error (error);
+  leader = ((MrPartitionInfo *)g_ptr_array_index (info->partitions, 0))->leader;
+  unstarted = mr_kafka_listener_new (fixture->cluster, leader, "127.0.0.1", 0,
+                                     &error);
+  g_assert_no_error (error);
+
+  /* ApiVersions: the whole response frame, Size and correlation id first. */
+  append_request (out, 18, 2, 41, FALSE, NULL, 0);
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 1000);
+  g_assert_nonnull (response);
+  p = g_bytes_get_data (response, &len);
+  mr_kafka_reader_init (&reader, p, len);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, (gint32)len - 4);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 41);
+  g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 14);
+  g_bytes_unref (response);
+
+  /* What would close the connection gives NULL. */
+  g_byte_array_set_size (out, 0);
+  append_request (out, 99, 0, 42, FALSE, NULL, 0);
+  g_assert_null (mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                              out->len - 4, 1000));
+  g_assert_null (mr_kafka_listener_run_frame (unstarted, out->data + 4, 3,
+                                              1000));
+
+  /* A long poll on the empty partition ends after the patience, not
+   * after its 10 s. */
+  g_byte_array_set_size (out, 0);
+  append_fetch (out, 43, 0, 10000);
+  start = g_get_monotonic_time ();
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 100);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_nonnull (response);
+  p = g_bytes_get_data (response, &len);
+  mr_kafka_reader_init (&reader, p + 4, len - 4);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 43);
+  g_bytes_unref (response);
+
+  /* Produce acks=1: answered once appended, at offset 0; acks=0: an
+   * empty answer. */
+  g_byte_array_set_size (out, 0);
+  append_produce (out, 44, 1, batch);
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 1000);
+  g_assert_nonnull (response);
+  p = g_bytes_get_data (response, &len);
+  mr_kafka_reader_init (&reader, p + 4, len - 4);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 44);
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  g_free (mr_kafka_reader_string (&reader));
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 0);
+  g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+  g_assert_cmpint (mr_kafka_reader_int64 (&reader), ==, 0);
+  g_assert_false (mr_kafka_reader_failed (&reader));
+  g_bytes_unref (response);
+
+  g_byte_array_set_size (out, 0);
+  append_produce (out, 45, 0, batch);
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 1000);
+  g_assert_nonnull (response);
+  g_assert_cmpuint (g_bytes_get_size (response), ==, 0);
+  g_bytes_unref (response);
+  g_byte_array_unref (out);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +874,8 @@ main (int   argc,
               fixture_setup, test_random_bodies, fixture_teardown);
   g_test_add ("/kafka-listener/stop-during-long-poll", Fixture, NULL,
               fixture_setup, test_stop_during_long_poll, fixture_teardown);
+  g_test_add ("/kafka-listener/run-frame", Fixture, NULL,
+              fixture_setup, test_run_frame, fixture_teardown);
 
   return g_test_run ();
 }
