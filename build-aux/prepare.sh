@@ -26,6 +26,10 @@ millrace_test_packages=(
   xvfb xauth desktop-file-utils appstream-util python3 kcat
 )
 
+# Optional, not installed here: clang (Debian 12: clang 14 with libFuzzer)
+# for the fuzz targets, built with -Dfuzzing=true; see tests/fuzz/README.md.
+# The normal suite replays their corpus without it.
+
 millrace_as_root() {
   if [ "$(id -u)" -eq 0 ]; then
     "$@"

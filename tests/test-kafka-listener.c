@@ -19,6 +19,14 @@ typedef struct
   MrKafkaListener *listener;     /* broker 1's */
 } Fixture;
 
+/* Every API a broker advertises, {key, min, max}. */
+static const gint16 api_ranges[][3] = {
+  { 0, 0, 7 }, { 1, 0, 11 }, { 2, 0, 3 }, { 3, 0, 6 }, { 18, 0, 3 },
+  { 19, 0, 4 }, { 20, 0, 1 }, { 21, 0, 1 }, { 22, 0, 1 }, { 23, 0, 3 },
+  { 32, 0, 2 }, { 33, 0, 1 }, { 37, 0, 1 }, { 44, 0, 0 }, { 60, 0, 0 },
+};
+static const gint32 n_apis_advertised = G_N_ELEMENTS (api_ranges);
+
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
@@ -192,12 +200,6 @@ test_api_versions (Fixture       *fixture,
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GError) error = NULL;
-  static const gint16 expected[][3] = {
-    { 0, 0, 7 }, { 1, 0, 11 }, { 2, 0, 3 }, { 3, 0, 6 }, { 18, 0, 3 },
-    { 19, 0, 4 }, { 20, 0, 1 }, { 21, 0, 1 }, { 22, 0, 1 }, { 23, 0, 3 },
-    { 32, 0, 2 },
-    { 33, 0, 1 }, { 37, 0, 1 }, { 44, 0, 0 }, { 60, 0, 0 },
-  };
   MrKafkaReader reader;
   gint32 correlation_id;
   gint32 n;
@@ -217,7 +219,7 @@ test_api_versions (Fixture       *fixture,
   mr_kafka_reader_init (&reader, p + 4, len - 4);
   g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
   n = mr_kafka_reader_compact_array_count (&reader, 7);
-  g_assert_cmpint (n, ==, G_N_ELEMENTS (expected));
+  g_assert_cmpint (n, ==, G_N_ELEMENTS (api_ranges));
   for (gint32 i = 0; i < n; i++)
     {
       gint16 key = mr_kafka_reader_int16 (&reader);
@@ -226,11 +228,11 @@ test_api_versions (Fixture       *fixture,
       gboolean found = FALSE;
 
       mr_kafka_reader_skip_tags (&reader);
-      for (gsize j = 0; j < G_N_ELEMENTS (expected); j++)
-        if (expected[j][0] == key)
+      for (gsize j = 0; j < G_N_ELEMENTS (api_ranges); j++)
+        if (api_ranges[j][0] == key)
           {
-            g_assert_cmpint (min, ==, expected[j][1]);
-            g_assert_cmpint (max, ==, expected[j][2]);
+            g_assert_cmpint (min, ==, api_ranges[j][1]);
+            g_assert_cmpint (max, ==, api_ranges[j][2]);
             found = TRUE;
           }
       g_assert_true (found);
@@ -265,7 +267,7 @@ test_api_versions (Fixture       *fixture,
   mr_kafka_reader_init (&reader, p + 4, len - 4);
   g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
   g_assert_cmpint (mr_kafka_reader_array_count (&reader, 6), ==,
-                   G_N_ELEMENTS (expected));
+                   G_N_ELEMENTS (api_ranges));
 }
 
 static void
@@ -1155,6 +1157,99 @@ test_stop_during_long_poll (Fixture       *fixture,
   g_assert_true (closed_by_peer (socket));
 }
 
+/* mr_kafka_listener_run_frame(), which the fuzz target runs: a frame gets
+ * the answer it would get over a socket, without one. */
+static void
+test_run_frame (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(MrKafkaListener) unstarted = NULL;
+  g_autoptr(GBytes) batch = mr_test_build_batch (5, 10, 0, 1000,
+                                                 MR_COMPRESSION_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrTopicInfo) info = NULL;
+  GByteArray *out = g_byte_array_new ();
+  GBytes *response;
+  MrKafkaReader reader;
+  const guint8 *p;
+  gsize len;
+  gint32 leader;
+  gint64 start;
+
+  mr_cluster_create_topic (fixture->cluster, "pipe", 1, 3, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  info = mr_cluster_describe_topic (fixture->cluster, "pipe", &error);
+  g_assert_no_error (error);
+  leader = ((MrPartitionInfo *)g_ptr_array_index (info->partitions, 0))->leader;
+  unstarted = mr_kafka_listener_new (fixture->cluster, leader, "127.0.0.1", 0,
+                                     &error);
+  g_assert_no_error (error);
+
+  /* ApiVersions: the whole response frame, Size and correlation id first. */
+  append_request (out, 18, 2, 41, FALSE, NULL, 0);
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 1000);
+  g_assert_nonnull (response);
+  p = g_bytes_get_data (response, &len);
+  mr_kafka_reader_init (&reader, p, len);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, (gint32)len - 4);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 41);
+  g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+  /* As many APIs as a socket's ApiVersions lists (test_api_versions). */
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, n_apis_advertised);
+  g_bytes_unref (response);
+
+  /* What would close the connection gives NULL. */
+  g_byte_array_set_size (out, 0);
+  append_request (out, 99, 0, 42, FALSE, NULL, 0);
+  g_assert_null (mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                              out->len - 4, 1000));
+  g_assert_null (mr_kafka_listener_run_frame (unstarted, out->data + 4, 3,
+                                              1000));
+
+  /* A long poll on the empty partition ends after the patience, not
+   * after its 10 s. */
+  g_byte_array_set_size (out, 0);
+  append_fetch (out, 43, 0, 10000);
+  start = g_get_monotonic_time ();
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 100);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_nonnull (response);
+  p = g_bytes_get_data (response, &len);
+  mr_kafka_reader_init (&reader, p + 4, len - 4);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 43);
+  g_bytes_unref (response);
+
+  /* Produce acks=1: answered once appended, at offset 0; acks=0: an
+   * empty answer. */
+  g_byte_array_set_size (out, 0);
+  append_produce (out, 44, 1, batch);
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 1000);
+  g_assert_nonnull (response);
+  p = g_bytes_get_data (response, &len);
+  mr_kafka_reader_init (&reader, p + 4, len - 4);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 44);
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  g_free (mr_kafka_reader_string (&reader));
+  g_assert_cmpint (mr_kafka_reader_array_count (&reader, 1), ==, 1);
+  g_assert_cmpint (mr_kafka_reader_int32 (&reader), ==, 0);
+  g_assert_cmpint (mr_kafka_reader_int16 (&reader), ==, 0);
+  g_assert_cmpint (mr_kafka_reader_int64 (&reader), ==, 0);
+  g_assert_false (mr_kafka_reader_failed (&reader));
+  g_bytes_unref (response);
+
+  g_byte_array_set_size (out, 0);
+  append_produce (out, 45, 0, batch);
+  response = mr_kafka_listener_run_frame (unstarted, out->data + 4,
+                                          out->len - 4, 1000);
+  g_assert_nonnull (response);
+  g_assert_cmpuint (g_bytes_get_size (response), ==, 0);
+  g_bytes_unref (response);
+  g_byte_array_unref (out);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1183,6 +1278,8 @@ main (int   argc,
               fixture_setup, test_random_bodies, fixture_teardown);
   g_test_add ("/kafka-listener/stop-during-long-poll", Fixture, NULL,
               fixture_setup, test_stop_during_long_poll, fixture_teardown);
+  g_test_add ("/kafka-listener/run-frame", Fixture, NULL,
+              fixture_setup, test_run_frame, fixture_teardown);
 
   return g_test_run ();
 }

@@ -91,7 +91,9 @@
  *     (MR_LOG_ERROR_UNSUPPORTED_MAGIC otherwise), then at least 61 bytes;
  *   - batch length >= 49, so the batch covers its own header;
  *   - a codec of 0 to 4;
- *   - last offset delta >= 0 and 0 <= record count <= last offset delta + 1.
+ *   - last offset delta >= 0 and 0 <= record count <= last offset delta + 1;
+ *   - base offset + last offset delta fits in an int64, so that no record
+ *     offset overflows (a hostile batch, never a client's: they send 0).
  *     A count of 0 is legal: compaction keeps empty batches so that the
  *     producer state they carry survives; such a batch has no records
  *     section even when its codec is set.
@@ -374,6 +376,15 @@ check_structure (const guint8         *data,
                    "Record batch at offset %" G_GINT64_FORMAT " has %d "
                    "records for last offset delta %d", h->base_offset,
                    h->record_count, h->last_offset_delta);
+      return FALSE;
+    }
+
+  if (h->base_offset > G_MAXINT64 - h->last_offset_delta)
+    {
+      g_set_error (error, MR_LOG_ERROR, MR_LOG_ERROR_CORRUPT_BATCH,
+                   "Record batch at offset %" G_GINT64_FORMAT " has last "
+                   "offset delta %d, past the largest offset",
+                   h->base_offset, h->last_offset_delta);
       return FALSE;
     }
 

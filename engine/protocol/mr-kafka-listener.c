@@ -59,7 +59,20 @@
  * spent on a thread, so the hand-off to a worker would only add latency
  * (a third of the median at 10,000 produces/s, bench-kafka). While "slow"
  * adds latency to the broker's disk, Produce goes to the pool again, so
- * one slow append does not hold up the reads of every connection. */
+ * one slow append does not hold up the reads of every connection.
+ *
+ * Without a socket. mr_kafka_listener_run_frame() runs one frame through
+ * the same header parse, version check and handler on a connection that
+ * has no socket, for the fuzz target and its corpus replay: the response
+ * stays in the connection's output buffer, and the connection has its own
+ * stopping flag so that a long poll can be cut short.
+ *
+ * Capture. When MILLRACE_KAFKA_CAPTURE_DIR names a directory as the
+ * listener is created, every request frame it receives (without its Size
+ * prefix) is also written there, one file per frame, named
+ * p<pid>-b<broker>-<sequence>-api<key>-v<version>.bin. That is how the fuzz
+ * corpus is taken from real client traffic (tests/fuzz/capture-corpus.sh);
+ * nothing is written when the variable is unset. */
 
 #define G_LOG_DOMAIN "mr-protocol"
 
@@ -69,6 +82,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <unistd.h>
 
 #include "mr-kafka-codec.h"
 #include "mr-kafka-handlers.h"
@@ -106,6 +120,7 @@ struct _MrKafkaListener
   char           *host;
   guint           port;
   GSocketAddress *address;
+  char           *capture_dir;     /* MILLRACE_KAFKA_CAPTURE_DIR, or NULL */
 
   GMainContext   *context;
   GMainLoop      *loop;
@@ -145,6 +160,9 @@ struct _Connection
    * returns once appended, before replication). */
   gboolean         busy;           /* @locks lock */
   GQueue           waiting;        /* Slot * not started; @locks lock */
+  /* A connection without a socket (mr_kafka_listener_run_frame()) ends
+   * its long polls when this is set. */
+  gint             cut_short;      /* atomic */
 };
 
 static void listener_unref     (MrKafkaListener *listener);
@@ -262,6 +280,9 @@ on_writable (GSocket      *socket,
 static void
 connection_write (Connection *connection)
 {
+  /* Without a socket the output stays for mr_kafka_listener_run_frame(). */
+  if (connection->socket == NULL)
+    return;
   while (connection->out_pos < connection->out->len)
     {
       g_autoptr(GError) error = NULL;
@@ -365,6 +386,9 @@ slot_run (Slot *slot)
         connection->busy = FALSE;
       g_mutex_unlock (&connection->lock);
     }
+  /* mr_kafka_listener_run_frame() waits for the connection to go idle. */
+  if (connection->socket == NULL)
+    g_main_context_wakeup (connection->listener->context);
   connection_unref (connection);
 }
 
@@ -388,6 +412,35 @@ static const MrKafkaHandler unsupported_handler = {
   answer_unsupported,
 };
 
+/* Writes one request frame to the capture directory, best effort.
+ * @locality: I/O thread. */
+static void
+capture_frame (MrKafkaListener *listener,
+               const guint8    *data,
+               gsize            len)
+{
+  static gint sequence;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  gint16 api_key = -1;
+  gint16 api_version = -1;
+
+  if (len >= 4)
+    {
+      api_key = (gint16)(((guint16)data[0] << 8) | data[1]);
+      api_version = (gint16)(((guint16)data[2] << 8) | data[3]);
+    }
+  name = g_strdup_printf ("p%d-b%d-%06d-api%d-v%d.bin", (int)getpid (),
+                          listener->broker_id,
+                          g_atomic_int_add (&sequence, 1), api_key,
+                          api_version);
+  path = g_build_filename (listener->capture_dir, name, NULL);
+  if (!g_file_set_contents (path, (const char *)data, (gssize)len, &error))
+    g_debug ("Broker %d: cannot capture a frame: %s", listener->broker_id,
+             error->message);
+}
+
 /* Parses one frame's header and hands the request to its handler.
  * Returns FALSE when the connection must close.
  * @locality: I/O thread. */
@@ -407,6 +460,9 @@ connection_dispatch (Connection   *connection,
   gboolean unsupported = FALSE;
   gboolean start;
   Slot *slot;
+
+  if (listener->capture_dir != NULL && connection->socket != NULL)
+    capture_frame (listener, data, len);
 
   mr_kafka_reader_init (&reader, data, len);
   api_key = mr_kafka_reader_int16 (&reader);
@@ -441,7 +497,8 @@ connection_dispatch (Connection   *connection,
   slot->request.cluster = listener->cluster;
   slot->request.broker_id = listener->broker_id;
   slot->request.port = listener->port;
-  slot->request.stopping = &listener->stopping;
+  slot->request.stopping = connection->socket != NULL
+                           ? &listener->stopping : &connection->cut_short;
   slot->request.api_key = api_key;
   slot->request.api_version = api_version;
   slot->request.correlation_id = correlation_id;
@@ -581,9 +638,30 @@ connection_close (Connection *connection)
       g_source_destroy (connection->write_source);
       g_clear_pointer (&connection->write_source, g_source_unref);
     }
+  if (connection->socket == NULL)
+    return;
   g_socket_close (connection->socket, NULL);
   /* The list holds a reference: removing drops it. */
   g_ptr_array_remove_fast (listener->connections, connection);
+}
+
+/* @socket: taken; NULL for mr_kafka_listener_run_frame(). */
+static Connection *
+connection_new (MrKafkaListener *listener,
+                GSocket         *socket)
+{
+  Connection *connection = g_new0 (Connection, 1);
+
+  g_atomic_ref_count_init (&connection->ref);
+  g_atomic_ref_count_inc (&listener->ref);
+  connection->listener = listener;
+  connection->socket = socket;
+  connection->in = g_byte_array_new ();
+  connection->out = g_byte_array_new ();
+  g_mutex_init (&connection->lock);
+  g_queue_init (&connection->slots);
+  g_queue_init (&connection->waiting);
+  return connection;
 }
 
 /* @locality: I/O thread. */
@@ -603,16 +681,7 @@ on_incoming (GSocket      *socket,
   g_socket_set_blocking (client, FALSE);
   g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
-  connection = g_new0 (Connection, 1);
-  g_atomic_ref_count_init (&connection->ref);
-  g_atomic_ref_count_inc (&listener->ref);
-  connection->listener = listener;
-  connection->socket = client;
-  connection->in = g_byte_array_new ();
-  connection->out = g_byte_array_new ();
-  g_mutex_init (&connection->lock);
-  g_queue_init (&connection->slots);
-  g_queue_init (&connection->waiting);
+  connection = connection_new (listener, client);
   g_ptr_array_add (listener->connections, connection);
   if (!listener->paused)
     connection_watch (connection);
@@ -820,6 +889,7 @@ mr_kafka_listener_new (MrCluster   *cluster,
   listener->cluster = mr_cluster_ref (cluster);
   listener->broker_id = broker_id;
   listener->host = g_strdup (host);
+  listener->capture_dir = g_strdup (g_getenv ("MILLRACE_KAFKA_CAPTURE_DIR"));
   listener->socket = socket;
   listener->port = local != NULL
     ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : port;
@@ -900,6 +970,7 @@ listener_unref (MrKafkaListener *listener)
   g_clear_object (&listener->address);
   mr_cluster_unref (listener->cluster);
   g_free (listener->host);
+  g_free (listener->capture_dir);
   g_free (listener);
 }
 
@@ -923,6 +994,67 @@ gint32
 mr_kafka_listener_get_broker_id (MrKafkaListener *listener)
 {
   return listener->broker_id;
+}
+
+static gboolean
+cut_short (gpointer user_data)
+{
+  Connection *connection = user_data;
+
+  g_atomic_int_set (&connection->cut_short, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* @locality: any one thread at a time; the listener is never started. */
+GBytes *
+mr_kafka_listener_run_frame (MrKafkaListener *listener,
+                             const guint8    *data,
+                             gsize            len,
+                             guint            patience_ms)
+{
+  Connection *connection;
+  GSource *patience;
+  GBytes *response = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (listener != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (!listener->started, NULL);
+
+  if (!g_main_context_acquire (listener->context))
+    g_return_val_if_reached (NULL);
+
+  connection = connection_new (listener, NULL);
+  patience = g_timeout_source_new (patience_ms);
+  g_source_set_callback (patience, cut_short, connection, NULL);
+  g_source_attach (patience, listener->context);
+
+  /* Dispatch copies the frame, so @data may be a borrowed buffer. */
+  ok = connection_dispatch (connection, data != NULL ? data : (const guint8 *)"",
+                            len);
+  for (;;)
+    {
+      gboolean idle;
+
+      g_mutex_lock (&connection->lock);
+      idle = !connection->busy &&
+             (connection->closed || g_queue_is_empty (&connection->slots));
+      g_mutex_unlock (&connection->lock);
+      if (!ok || idle)
+        break;
+      /* Woken by the flush a completion schedules, by the end of the
+       * handler (slot_run) and by the patience timeout. */
+      g_main_context_iteration (listener->context, TRUE);
+    }
+  g_source_destroy (patience);
+  g_source_unref (patience);
+
+  if (ok && !connection->closed)
+    response = g_bytes_new (connection->out->data, connection->out->len);
+  connection->closed = TRUE;
+  connection_unref (connection);
+  g_main_context_release (listener->context);
+  return response;
 }
 
 GPtrArray *

@@ -42,6 +42,19 @@ void             mr_kafka_listener_free     (MrKafkaListener  *listener);
 guint            mr_kafka_listener_get_port (MrKafkaListener  *listener);
 gint32           mr_kafka_listener_get_broker_id (MrKafkaListener *listener);
 
+/* Runs one request frame as a client sends it, without its Size prefix,
+ * through the same header parse, version check and handler as a
+ * connection of @listener would, without a socket, and waits until the
+ * request has ended. Returns the response as it would go on the wire
+ * (Size and response header included), empty when the request gets no
+ * answer (Produce acks=0), or NULL when the connection would close. A long
+ * poll is cut short after @patience_ms. For the fuzz target and its corpus
+ * replay; the listener must never be started. */
+GBytes          *mr_kafka_listener_run_frame (MrKafkaListener *listener,
+                                              const guint8    *data,
+                                              gsize            len,
+                                              guint            patience_ms) G_GNUC_WARN_UNUSED_RESULT;
+
 /* One started listener per broker on the host and port that
  * mr_cluster_list_brokers() reports, for the application: a GPtrArray
  * that stops and frees them when unreffed (do that before the cluster
