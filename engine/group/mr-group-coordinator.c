@@ -38,6 +38,9 @@
  * the coordinator's broker. Metadata writes after a rebalance do not hold
  * up the members.
  *
+ * Lag. A second thread samples every group's lag once a second into
+ * the lag sampler (mr-lag-sampler.c), reading the logs outside the lock.
+ *
  * @locks lock protects loads, groups and running. It is taken before the
  * cluster's lock (via the leader lookup and the replica reads) and never
  * held across a produce or while running completions. */
@@ -51,6 +54,8 @@
 #include <string.h>
 
 #include "mr-cluster-private.h"
+#include "mr-group-member.h"
+#include "mr-lag-sampler.h"
 #include "mr-record-batch.h"
 #include "mr-record-batch-builder.h"
 
@@ -75,6 +80,14 @@ struct _MrGroupCoordinator
   GThread       *ticker;
   gboolean       running;
   gboolean       quit;
+
+  /* The lag sampler's thread waits on wake too. */
+  MrLagSampler  *sampler;
+  GThread       *sampling;
+
+  /* In-process members (MrGroupMember). @locks members_lock. */
+  GMutex         members_lock;
+  GPtrArray     *local_members;
 };
 
 typedef struct
@@ -534,6 +547,60 @@ ticker_thread (gpointer data)
   return NULL;
 }
 
+static void
+sample_groups (MrGroupCoordinator *self)
+{
+  g_autoptr(GPtrArray) listings = mr_group_coordinator_list (self, -1);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  gint64 now = now_ms ();
+
+  for (guint i = 0; i < listings->len; i++)
+    {
+      MrGroupListing *listing = g_ptr_array_index (listings, i);
+      g_autoptr(GPtrArray) offsets = NULL;
+      gint64 total = 0;
+      gint64 worst = 0;
+
+      g_ptr_array_add (ids, listing->group_id);
+      if (mr_group_coordinator_fetch_offsets (self, -1, listing->group_id,
+                                              NULL, &offsets)
+          != MR_KAFKA_ERROR_NONE)
+        continue;
+      for (guint j = 0; j < offsets->len; j++)
+        {
+          MrGroupOffsetEntry *e = g_ptr_array_index (offsets, j);
+          gint64 start, end, lag, time_lag;
+
+          mr_lag_measure_partition (self->cluster, e->topic, e->partition,
+                                    e->offset, &start, &end, &lag, &time_lag);
+          total += MAX (lag, 0);
+          worst = MAX (worst, time_lag);
+        }
+      mr_lag_sampler_add (self->sampler, listing->group_id, now, total, worst);
+    }
+  mr_lag_sampler_retain (self->sampler, ids);
+}
+
+static gpointer
+sampling_thread (gpointer data)
+{
+  MrGroupCoordinator *self = data;
+
+  g_mutex_lock (&self->lock);
+  while (!self->quit)
+    {
+      gint64 next = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
+
+      g_mutex_unlock (&self->lock);
+      sample_groups (self);
+      g_mutex_lock (&self->lock);
+      while (!self->quit && g_get_monotonic_time () < next)
+        g_cond_wait_until (&self->wake, &self->lock, next);
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Life cycle.                                                            */
 
@@ -554,6 +621,9 @@ mr_group_coordinator_new (MrCluster *cluster)
     self->loads[p].broker_id = self->loads[p].leader_epoch = -1;
   self->groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify)mr_consumer_group_free);
+  self->sampler = mr_lag_sampler_new ();
+  g_mutex_init (&self->members_lock);
+  self->local_members = g_ptr_array_new ();
   mr_cluster_options_clear (&options);
   return self;
 }
@@ -565,6 +635,9 @@ mr_group_coordinator_free (MrGroupCoordinator *self)
     return;
   mr_group_coordinator_stop (self);
   g_hash_table_unref (self->groups);
+  mr_lag_sampler_free (self->sampler);
+  g_ptr_array_unref (self->local_members);
+  g_mutex_clear (&self->members_lock);
   g_free (self->loads);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->wake);
@@ -583,6 +656,7 @@ mr_group_coordinator_start (MrGroupCoordinator *self)
   self->running = TRUE;
   self->quit = FALSE;
   self->ticker = g_thread_new ("group-coordinator", ticker_thread, self);
+  self->sampling = g_thread_new ("group-lag", sampling_thread, self);
   g_mutex_unlock (&self->lock);
 }
 
@@ -591,15 +665,22 @@ mr_group_coordinator_stop (MrGroupCoordinator *self)
 {
   g_autoptr(GPtrArray) completions = mr_group_completions_new ();
   GThread *ticker;
+  GThread *sampling;
+
+  /* In-process members leave while the coordinators still answer. */
+  mr_group_coordinator_stop_local_members (self, NULL);
 
   g_mutex_lock (&self->lock);
   self->running = FALSE;
   self->quit = TRUE;
   ticker = g_steal_pointer (&self->ticker);
+  sampling = g_steal_pointer (&self->sampling);
   g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   if (ticker != NULL)
     g_thread_join (ticker);
+  if (sampling != NULL)
+    g_thread_join (sampling);
 
   g_mutex_lock (&self->lock);
   for (gint32 p = 0; p < self->n_partitions; p++)
@@ -628,7 +709,8 @@ mr_group_coordinator_find (MrGroupCoordinator *self,
                                             NULL);
   if (leader < 0)
     return MR_KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
-  *broker_id = leader;
+  if (broker_id != NULL)
+    *broker_id = leader;
   return MR_KAFKA_ERROR_NONE;
 }
 
@@ -1273,4 +1355,64 @@ mr_group_coordinator_delete_offsets (MrGroupCoordinator *self,
   if (error != MR_KAFKA_ERROR_NONE || keys->len == 0)
     return error;
   return write_and_wait (self, broker, partition, keys, values);
+}
+
+/* ---------------------------------------------------------------------- */
+/* In-process members and lag.                                            */
+
+MrLagSampler *
+mr_group_coordinator_get_lag_sampler (MrGroupCoordinator *self)
+{
+  return self->sampler;
+}
+
+void
+mr_group_coordinator_add_local_member (MrGroupCoordinator *self,
+                                       MrGroupMember      *member)
+{
+  g_mutex_lock (&self->members_lock);
+  g_ptr_array_add (self->local_members, member);
+  g_mutex_unlock (&self->members_lock);
+}
+
+gboolean
+mr_group_coordinator_is_local_member (MrGroupCoordinator *self,
+                                      const char         *member_id)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->members_lock);
+  for (guint i = 0; i < self->local_members->len && !found; i++)
+    {
+      g_autofree char *id = mr_group_member_dup_member_id (
+        g_ptr_array_index (self->local_members, i));
+
+      found = g_strcmp0 (id, member_id) == 0;
+    }
+  g_mutex_unlock (&self->members_lock);
+  return found;
+}
+
+guint
+mr_group_coordinator_stop_local_members (MrGroupCoordinator *self,
+                                         const char         *group_id)
+{
+  g_autoptr(GPtrArray) stopping = g_ptr_array_new ();
+
+  g_mutex_lock (&self->members_lock);
+  for (guint i = self->local_members->len; i > 0; i--)
+    {
+      MrGroupMember *member = g_ptr_array_index (self->local_members, i - 1);
+
+      if (group_id == NULL ||
+          g_strcmp0 (mr_group_member_get_group_id (member), group_id) == 0)
+        {
+          g_ptr_array_add (stopping, member);
+          g_ptr_array_remove_index (self->local_members, i - 1);
+        }
+    }
+  g_mutex_unlock (&self->members_lock);
+  for (guint i = 0; i < stopping->len; i++)
+    mr_group_member_free (g_ptr_array_index (stopping, i));
+  return stopping->len;
 }

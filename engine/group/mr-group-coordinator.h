@@ -143,6 +143,19 @@ MrKafkaError mr_group_coordinator_delete_offsets (MrGroupCoordinator *self,
                                                  const char         *group_id,
                                                  GPtrArray          *entries);
 
+/* In-process members (mr-group-member.c) and lag samples. */
+typedef struct _MrGroupMember MrGroupMember;
+typedef struct _MrLagSampler MrLagSampler;
+
+MrLagSampler *mr_group_coordinator_get_lag_sampler  (MrGroupCoordinator *self);
+/* Takes @member; stop_local_members frees it (NULL: every group). */
+void         mr_group_coordinator_add_local_member  (MrGroupCoordinator *self,
+                                                     MrGroupMember      *member);
+gboolean     mr_group_coordinator_is_local_member   (MrGroupCoordinator *self,
+                                                     const char         *member_id);
+guint        mr_group_coordinator_stop_local_members (MrGroupCoordinator *self,
+                                                     const char         *group_id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrGroupOffsetEntry, mr_group_offset_entry_free)
 
 G_END_DECLS
