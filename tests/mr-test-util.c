@@ -338,6 +338,10 @@ mr_test_cluster_options_init (MrClusterOptions *options,
   options->broker_session_timeout_ms = 400;
   options->replica_lag_time_max_ms = 600;
   options->replica_fetch_wait_max_ms = 100;
+  /* No offsets topic unless a test asks for one (groups tests do): most
+   * tests count topics and start many clusters. */
+  options->offsets_topic_partitions = 0;
+  options->group_initial_rebalance_delay_ms = 0;
 }
 
 MrCluster *

@@ -77,7 +77,8 @@ gint64   mr_test_foreach_record   (MrPartitionLog *log,
 
 /* Cluster options for @dir that notice failures fast (heartbeats every
  * 50 ms, session timeout 400 ms, lag limit 600 ms, fetch wait 100 ms), so
- * tests wait little. Clear with mr_cluster_options_clear(). */
+ * tests wait little. No __consumer_offsets (set offsets_topic_partitions
+ * to test groups) and no initial rebalance delay. Clear with mr_cluster_options_clear(). */
 void       mr_test_cluster_options_init (MrClusterOptions *options,
                                          const char       *dir,
                                          guint             n_brokers);

@@ -68,6 +68,12 @@ void             mr_cluster_emit                     (MrCluster             *clu
 void             mr_cluster_wake_followers           (MrCluster             *cluster,
                                                       const char            *topic,
                                                       gint32                 partition);
+/* A partition's leader and its epoch as the controller decided them; -1
+ * for none or an unknown partition. Cheap: the coordinators poll it. */
+gint32           mr_cluster_get_partition_leader     (MrCluster             *cluster,
+                                                      const char            *topic,
+                                                      gint32                 partition,
+                                                      gint32                *leader_epoch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrPartitionAssignment, mr_partition_assignment_free)
 
 G_END_DECLS

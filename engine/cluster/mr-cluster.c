@@ -18,6 +18,8 @@
 #include "mr-broker.h"
 #include "mr-cluster-error.h"
 #include "mr-cluster-private.h"
+#include "mr-group-coordinator.h"
+#include "mr-group-offsets-codec.h"
 #include "mr-metadata-store.h"
 #include "mr-topic-rules.h"
 
@@ -98,11 +100,14 @@ struct _MrCluster
   gint32            controller_id;
   gint32            controller_epoch;
   GThread          *supervisor;
+  MrGroupCoordinator *groups;     /* the group coordinators */
   gboolean          started;
   gboolean          quit;
 };
 
 static void partition_state_free (PartitionState *partition);
+static gboolean ensure_offsets_topic (MrCluster  *cluster,
+                                      GError    **error);
 
 /* ---------------------------------------------------------------------- */
 /* Options.                                                               */
@@ -133,6 +138,12 @@ mr_cluster_options_init (MrClusterOptions *options)
   options->broker_heartbeat_interval_ms = 125;
   options->replica_fetch_wait_max_ms = 500;
   options->request_timeout_ms = 30000;
+  /* Kafka's 50 offsets partitions cost a laptop 150 replicas at every
+   * start for nothing: 10 spread the groups over every broker of a small
+   * cluster and keep starting instant. */
+  options->offsets_topic_partitions = 10;
+  options->offsets_topic_replication_factor = -1;
+  options->group_initial_rebalance_delay_ms = 3000;
 }
 
 void
@@ -938,6 +949,8 @@ mr_cluster_new (const MrClusterOptions  *options,
       cluster->slots[i].state = MR_BROKER_STATE_STOPPED;
     }
 
+  cluster->groups = mr_group_coordinator_new (cluster);
+
   return g_steal_pointer (&cluster);
 }
 
@@ -959,6 +972,7 @@ mr_cluster_unref (MrCluster *cluster)
     return;
 
   mr_cluster_shutdown (cluster);
+  g_clear_pointer (&cluster->groups, mr_group_coordinator_free);
   for (guint i = 0; cluster->slots != NULL && i < cluster->options.n_brokers;
        i++)
     mr_broker_free (cluster->slots[i].broker);
@@ -1086,6 +1100,10 @@ mr_cluster_start (MrCluster  *cluster,
   if (!wait_for_leaders (cluster, 10000))
     g_warning ("Some partitions have no leader ready after 10 s");
 
+  if (!ensure_offsets_topic (cluster, error))
+    return FALSE;
+  mr_group_coordinator_start (cluster->groups);
+
   return TRUE;
 }
 
@@ -1110,6 +1128,10 @@ mr_cluster_shutdown (MrCluster *cluster)
 
   if (supervisor != NULL)
     g_thread_join (supervisor);
+
+  /* Parked group requests end before the brokers do. */
+  if (cluster->groups != NULL)
+    mr_group_coordinator_stop (cluster->groups);
 
   for (guint i = 0; i < cluster->options.n_brokers; i++)
     {
@@ -1480,6 +1502,27 @@ all_broker_ids (MrCluster *cluster)
   return ids;
 }
 
+static gboolean create_topic (MrCluster   *cluster,
+                              const char  *name,
+                              gint32       n_partitions,
+                              gint32       replication_factor,
+                              GHashTable  *configs,
+                              gboolean     validate_only,
+                              GError     **error);
+
+/* Topics the cluster manages itself: users may neither create nor delete
+ * them. */
+static gboolean
+refuse_internal_topic (const char  *name,
+                       GError     **error)
+{
+  if (g_strcmp0 (name, MR_GROUP_OFFSETS_TOPIC) != 0)
+    return FALSE;
+  g_set_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC,
+               "“%s” is an internal topic that the cluster manages", name);
+  return TRUE;
+}
+
 gboolean
 mr_cluster_create_topic (MrCluster   *cluster,
                          const char  *name,
@@ -1488,6 +1531,62 @@ mr_cluster_create_topic (MrCluster   *cluster,
                          GHashTable  *configs,
                          gboolean     validate_only,
                          GError     **error)
+{
+  g_return_val_if_fail (cluster != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (refuse_internal_topic (name, error))
+    return FALSE;
+  return create_topic (cluster, name, n_partitions, replication_factor,
+                       configs, validate_only, error);
+}
+
+/* Creates __consumer_offsets, compacted, unless it exists or the options
+ * ask for none. */
+static gboolean
+ensure_offsets_topic (MrCluster  *cluster,
+                      GError    **error)
+{
+  g_autoptr(GHashTable) configs = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint32 rf = cluster->options.offsets_topic_replication_factor;
+
+  if (cluster->options.offsets_topic_partitions <= 0)
+    return TRUE;
+  g_mutex_lock (&cluster->lock);
+  if (g_hash_table_contains (cluster->topics, MR_GROUP_OFFSETS_TOPIC))
+    {
+      g_mutex_unlock (&cluster->lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&cluster->lock);
+
+  if (rf <= 0)
+    rf = (gint32)MIN (3, cluster->options.n_brokers);
+  rf = MIN (rf, (gint32)cluster->options.n_brokers);
+  configs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (configs, (char *)"cleanup.policy", (char *)"compact");
+  if (!create_topic (cluster, MR_GROUP_OFFSETS_TOPIC,
+                     cluster->options.offsets_topic_partitions, rf, configs,
+                     FALSE, &local_error) &&
+      !g_error_matches (local_error, MR_CLUSTER_ERROR,
+                        MR_CLUSTER_ERROR_TOPIC_EXISTS))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  "Cannot create the offsets topic: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+create_topic (MrCluster   *cluster,
+              const char  *name,
+              gint32       n_partitions,
+              gint32       replication_factor,
+              GHashTable  *configs,
+              gboolean     validate_only,
+              GError     **error)
 {
   g_autoptr(GPtrArray) assignment = NULL;
   g_autoptr(GPtrArray) partitions = NULL;
@@ -1562,6 +1661,8 @@ mr_cluster_delete_topic (MrCluster   *cluster,
 {
   g_return_val_if_fail (cluster != NULL, FALSE);
 
+  if (refuse_internal_topic (name, error))
+    return FALSE;
   g_mutex_lock (&cluster->lock);
   if (lookup_topic_locked (cluster, name, error) == NULL)
     {
@@ -2439,4 +2540,39 @@ mr_cluster_delete_records (MrCluster  *cluster,
   *low_watermark = mr_partition_log_get_log_start_offset (
     mr_replica_get_log (leader));
   return MR_KAFKA_ERROR_NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Consumer groups.                                                       */
+
+gint32
+mr_cluster_get_partition_leader (MrCluster  *cluster,
+                                 const char *topic_name,
+                                 gint32      partition,
+                                 gint32     *leader_epoch)
+{
+  TopicState *topic;
+  gint32 leader = -1;
+
+  g_mutex_lock (&cluster->lock);
+  topic = g_hash_table_lookup (cluster->topics, topic_name);
+  if (topic != NULL && partition >= 0 &&
+      (guint)partition < topic->partitions->len)
+    {
+      PartitionState *state = g_ptr_array_index (topic->partitions, partition);
+
+      leader = state->leader;
+      if (leader_epoch != NULL)
+        *leader_epoch = state->leader_epoch;
+    }
+  g_mutex_unlock (&cluster->lock);
+  return leader;
+}
+
+MrGroupCoordinator *
+mr_cluster_get_group_coordinator (MrCluster *cluster)
+{
+  g_return_val_if_fail (cluster != NULL, NULL);
+
+  return cluster->groups;
 }

@@ -43,6 +43,12 @@ typedef struct
   guint     broker_heartbeat_interval_ms;
   guint     replica_fetch_wait_max_ms;
   guint     request_timeout_ms;          /* inter-broker calls */
+  /* Consumer groups: __consumer_offsets is created at start with these
+   * (0 partitions: no offsets topic, group requests answer
+   * COORDINATOR_NOT_AVAILABLE). */
+  gint32    offsets_topic_partitions;    /* offsets.topic.num.partitions */
+  gint32    offsets_topic_replication_factor; /* -1: min(3, n_brokers) */
+  guint     group_initial_rebalance_delay_ms;
 } MrClusterOptions;
 
 #define MR_CLUSTER_MAX_BROKERS 16

@@ -100,6 +100,41 @@
  *   event the history still holds: a reader whose SEQ + 1 is below it
  *   missed events.
  *
+ * POST /v1/topics/{name}/copy
+ *   {"target", "from_offset", "to_offset", "from_time", "to_time"}: copies
+ *   the records of every partition in [from_offset, to_offset) and
+ *   [from_time, to_time) (times as ms since the epoch or ISO 8601; all
+ *   optional) into "target", same partition index modulo its count, keys,
+ *   headers and timestamps kept. 200 {"source", "target", "copied"}; 404
+ *   unknown topic; 400 a bad range.
+ *
+ * GET /v1/groups
+ *   200 {"groups": [{"group_id", "state", "protocol_type", "coordinator"}]}
+ * GET /v1/groups/{id}
+ *   200 {"group_id", "state" (Empty, PreparingRebalance,
+ *   CompletingRebalance, Stable, Dead), "protocol_type", "protocol",
+ *   "generation", "coordinator", "total_lag", "members": [{"member_id",
+ *   "group_instance_id", "client_id", "client_host", "in_process",
+ *   "assignment": [{"topic", "partition"}]}], "offsets": [{"topic",
+ *   "partition", "committed_offset", "log_start_offset", "high_watermark",
+ *   "lag", "time_lag_ms", "metadata"}]}; 404 unknown group.
+ * DELETE /v1/groups/{id}              204; 404 unknown; 409 has members.
+ * GET /v1/groups/{id}/lag
+ *   200 {"group_id", "samples": [{"time_ms", "lag", "time_lag_ms"}]}: one
+ *   a second over the last ten minutes, oldest first.
+ * POST /v1/groups/{id}/reset-offsets
+ *   {"topic", "partitions": [p, ...] (default all), exactly one of
+ *   "to-earliest": true, "to-latest": true, "to-offset": N,
+ *   "to-datetime": ISO 8601 or ms, "by-duration": ISO 8601 duration
+ *   ("PT1H") or ms, "shift-by": N; "dry-run": true for a preview}.
+ *   200 {"group_id", "dry_run", "changes": [{"topic", "partition",
+ *   "old_offset", "new_offset"}]}; 409 while the group has members; 404
+ *   unknown topic.
+ * POST /v1/groups/{id}/members        {"topics": [...], "client_id"}:
+ *   starts an in-process demo member. 201 {"group_id", "client_id"}.
+ * DELETE /v1/groups/{id}/members      stops the in-process members. 200
+ *   {"group_id", "stopped": N}.
+ *
  * Threads: the handler runs on the API's context, routes the request and
  * answers at once when it can (404, 405); everything that touches the
  * cluster, parsing the body included, runs in a GTask worker thread while
@@ -115,6 +150,7 @@
 #include <string.h>
 
 #include "mr-cluster-error.h"
+#include "mr-groups.h"
 #include "mr-record-batch.h"
 #include "mr-record-batch-builder.h"
 
@@ -388,6 +424,8 @@ status_for_kafka_error (MrKafkaError code)
       return SOUP_STATUS_BAD_REQUEST;
 
     case MR_KAFKA_ERROR_TOPIC_ALREADY_EXISTS:
+    case MR_KAFKA_ERROR_NON_EMPTY_GROUP:
+    case MR_KAFKA_ERROR_GROUP_SUBSCRIBED_TO_TOPIC:
       return SOUP_STATUS_CONFLICT;
 
     case MR_KAFKA_ERROR_REQUEST_TIMED_OUT:
@@ -427,6 +465,7 @@ status_for_kafka_error (MrKafkaError code)
     case MR_KAFKA_ERROR_MEMBER_ID_REQUIRED:
     case MR_KAFKA_ERROR_PREFERRED_LEADER_NOT_AVAILABLE:
     case MR_KAFKA_ERROR_GROUP_MAX_SIZE_REACHED:
+    case MR_KAFKA_ERROR_FENCED_INSTANCE_ID:
     default:
       return mr_kafka_error_is_retriable (code)
                ? SOUP_STATUS_SERVICE_UNAVAILABLE
@@ -2270,6 +2309,678 @@ events_worker (Request      *request,
   request_respond (request, SOUP_STATUS_OK, node);
 }
 
+/* Workers: consumer groups. */
+
+static guint
+status_for_group_error (const GError *error)
+{
+  if (error->domain != MR_GROUP_ERROR)
+    return status_for_cluster_error (error);
+
+  switch ((MrGroupError)error->code)
+    {
+    case MR_GROUP_ERROR_UNAVAILABLE:
+      return SOUP_STATUS_SERVICE_UNAVAILABLE;
+    case MR_GROUP_ERROR_UNKNOWN_GROUP:
+    case MR_GROUP_ERROR_UNKNOWN_TOPIC:
+      return SOUP_STATUS_NOT_FOUND;
+    case MR_GROUP_ERROR_ACTIVE_MEMBERS:
+      return SOUP_STATUS_CONFLICT;
+    case MR_GROUP_ERROR_INVALID_ARGUMENT:
+      return SOUP_STATUS_BAD_REQUEST;
+    case MR_GROUP_ERROR_FAILED:
+    default:
+      return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+    }
+}
+
+static gboolean
+request_fail_group_error (Request      *request,
+                          const GError *error)
+{
+  request_fail_kafka (request, status_for_group_error (error), error->message,
+                      NULL);
+  return FALSE;
+}
+
+static void
+set_nullable_int (JsonObject *object,
+                  const char *name,
+                  gint64      value)
+{
+  if (value < 0)
+    json_object_set_null_member (object, name);
+  else
+    json_object_set_int_member (object, name, value);
+}
+
+static JsonNode *
+group_to_node (const MrGroupInfo *info)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *members = json_array_new ();
+  JsonArray *offsets = json_array_new ();
+
+  json_object_set_string_member (object, "group_id", info->group_id);
+  json_object_set_string_member (object, "state",
+                                 mr_group_state_to_string (info->state));
+  json_object_set_string_member (object, "protocol_type", info->protocol_type);
+  json_object_set_string_member (object, "protocol", info->protocol);
+  json_object_set_int_member (object, "generation", info->generation);
+  set_nullable_int (object, "coordinator", info->coordinator);
+  json_object_set_int_member (object, "total_lag", info->total_lag);
+  for (guint i = 0; i < info->members->len; i++)
+    {
+      const MrGroupMemberInfo *m = g_ptr_array_index (info->members, i);
+      JsonObject *member = json_object_new ();
+      JsonArray *assignment = json_array_new ();
+
+      json_object_set_string_member (member, "member_id", m->member_id);
+      if (m->group_instance_id != NULL)
+        json_object_set_string_member (member, "group_instance_id",
+                                       m->group_instance_id);
+      else
+        json_object_set_null_member (member, "group_instance_id");
+      json_object_set_string_member (member, "client_id", m->client_id);
+      json_object_set_string_member (member, "client_host", m->client_host);
+      json_object_set_boolean_member (member, "in_process", m->in_process);
+      for (guint j = 0; j < m->assignment->len; j++)
+        {
+          const MrTopicPartition *tp = g_ptr_array_index (m->assignment, j);
+          JsonObject *entry = json_object_new ();
+
+          json_object_set_string_member (entry, "topic", tp->topic);
+          json_object_set_int_member (entry, "partition", tp->partition);
+          json_array_add_object_element (assignment, entry);
+        }
+      json_object_set_array_member (member, "assignment", assignment);
+      json_array_add_object_element (members, member);
+    }
+  json_object_set_array_member (object, "members", members);
+  for (guint i = 0; i < info->offsets->len; i++)
+    {
+      const MrGroupPartitionInfo *p = g_ptr_array_index (info->offsets, i);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "topic", p->topic);
+      json_object_set_int_member (entry, "partition", p->partition);
+      set_nullable_int (entry, "committed_offset", p->committed_offset);
+      set_nullable_int (entry, "log_start_offset", p->log_start_offset);
+      set_nullable_int (entry, "high_watermark", p->high_watermark);
+      set_nullable_int (entry, "lag", p->lag);
+      set_nullable_int (entry, "time_lag_ms", p->time_lag_ms);
+      json_object_set_string_member (entry, "metadata", p->metadata);
+      json_array_add_object_element (offsets, entry);
+    }
+  json_object_set_array_member (object, "offsets", offsets);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static void
+groups_list_worker (Request      *request,
+                    GCancellable *cancellable)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object;
+  JsonArray *array;
+
+  if (!request_check_query (request, NULL))
+    return;
+  groups = mr_cluster_list_groups (request->api->cluster, &error);
+  if (groups == NULL)
+    {
+      request_fail_group_error (request, error);
+      return;
+    }
+  array = json_array_new ();
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const MrGroupListing *listing = g_ptr_array_index (groups, i);
+      JsonObject *group = json_object_new ();
+
+      json_object_set_string_member (group, "group_id", listing->group_id);
+      json_object_set_string_member (group, "state",
+                                     mr_group_state_to_string (listing->state));
+      json_object_set_string_member (group, "protocol_type",
+                                     listing->protocol_type);
+      json_object_set_int_member (group, "coordinator", listing->coordinator);
+      json_array_add_object_element (array, group);
+    }
+  object = json_object_new ();
+  json_object_set_array_member (object, "groups", array);
+  json_node_take_object (node, object);
+  request_respond (request, SOUP_STATUS_OK, node);
+}
+
+static void
+group_get_worker (Request      *request,
+                  GCancellable *cancellable)
+{
+  g_autoptr(MrGroupInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!request_check_query (request, NULL))
+    return;
+  info = mr_cluster_describe_group (request->api->cluster,
+                                    request->captures[0], &error);
+  if (info == NULL)
+    {
+      request_fail_group_error (request, error);
+      return;
+    }
+  request_respond_take (request, SOUP_STATUS_OK, group_to_node (info));
+}
+
+static void
+group_delete_worker (Request      *request,
+                     GCancellable *cancellable)
+{
+  MrKafkaError code;
+
+  if (!request_check_query (request, NULL))
+    return;
+  code = mr_group_coordinator_delete_group (
+    mr_cluster_get_group_coordinator (request->api->cluster), -1,
+    request->captures[0]);
+  if (code == MR_KAFKA_ERROR_GROUP_ID_NOT_FOUND)
+    request_fail_kafka (request, SOUP_STATUS_NOT_FOUND,
+                        "There is no such group", mr_kafka_error_to_string (code));
+  else if (code == MR_KAFKA_ERROR_NON_EMPTY_GROUP)
+    request_fail_kafka (request, SOUP_STATUS_CONFLICT,
+                        "The group has active members: stop them first",
+                        mr_kafka_error_to_string (code));
+  else if (code != MR_KAFKA_ERROR_NONE)
+    request_fail_code (request, code, NULL);
+  else
+    request_respond (request, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+static void
+group_lag_worker (Request      *request,
+                  GCancellable *cancellable)
+{
+  g_autoptr(GArray) samples = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonArray *array = json_array_new ();
+
+  if (!request_check_query (request, NULL))
+    return;
+  samples = mr_cluster_get_group_lag_samples (request->api->cluster,
+                                              request->captures[0]);
+  for (guint i = 0; i < samples->len; i++)
+    {
+      const MrLagSample *s = &g_array_index (samples, MrLagSample, i);
+      JsonObject *sample = json_object_new ();
+
+      json_object_set_int_member (sample, "time_ms", s->time_ms);
+      json_object_set_int_member (sample, "lag", s->lag);
+      set_nullable_int (sample, "time_lag_ms", s->time_lag_ms);
+      json_array_add_object_element (array, sample);
+    }
+  json_object_set_string_member (object, "group_id", request->captures[0]);
+  json_object_set_array_member (object, "samples", array);
+  json_node_take_object (node, object);
+  request_respond (request, SOUP_STATUS_OK, node);
+}
+
+/* An ISO 8601 duration, PnDTnHnMn.nS (the form kafka-consumer-groups
+ * takes), in ms; -1 when it does not parse. */
+static gint64
+parse_iso_duration (const char *text)
+{
+  const char *p = text;
+  gboolean in_time = FALSE;
+  gboolean any = FALSE;
+  gdouble total = 0;
+
+  if (*p != 'P')
+    return -1;
+  p++;
+  while (*p != '\0')
+    {
+      char *end = NULL;
+      gdouble value;
+
+      if (*p == 'T' && !in_time)
+        {
+          in_time = TRUE;
+          p++;
+          continue;
+        }
+      if (!g_ascii_isdigit (*p))
+        return -1;
+      value = g_ascii_strtod (p, &end);
+      if (end == p)
+        return -1;
+      p = end;
+      switch (*p)
+        {
+        case 'D':
+          if (in_time)
+            return -1;
+          total += value * 86400000.0;
+          break;
+        case 'H':
+          if (!in_time)
+            return -1;
+          total += value * 3600000.0;
+          break;
+        case 'M':
+          if (!in_time)
+            return -1;
+          total += value * 60000.0;
+          break;
+        case 'S':
+          if (!in_time)
+            return -1;
+          total += value * 1000.0;
+          break;
+        default:
+          return -1;
+        }
+      any = TRUE;
+      p++;
+    }
+  if (!any || total > (gdouble)G_MAXINT64 / 2)
+    return -1;
+  return (gint64)total;
+}
+
+/* A time given as ms since the epoch or as an ISO 8601 date-time (UTC
+ * when it names no zone). */
+static gboolean
+node_get_datetime_ms (JsonNode *node,
+                      gint64   *out)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autoptr(GTimeZone) utc = NULL;
+
+  if (node_get_integer (node, out))
+    return *out >= 0;
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  utc = g_time_zone_new_utc ();
+  dt = g_date_time_new_from_iso8601 (json_node_get_string (node), utc);
+  if (dt == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (dt) * 1000
+         + g_date_time_get_microsecond (dt) / 1000;
+  return *out >= 0;
+}
+
+static void
+group_reset_worker (Request      *request,
+                    GCancellable *cancellable)
+{
+  static const char * const members[] = {
+    "topic", "partitions", "to-earliest", "to-latest", "to-offset",
+    "to-datetime", "by-duration", "shift-by", "dry-run", NULL
+  };
+  static const char * const kinds[] = {
+    "to-earliest", "to-latest", "to-offset", "to-datetime", "by-duration",
+    "shift-by", NULL
+  };
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GArray) partitions = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  MrOffsetResetKind kind = MR_OFFSET_RESET_TO_EARLIEST;
+  const char *topic = NULL;
+  const char *chosen = NULL;
+  JsonObject *object;
+  JsonObject *result;
+  JsonArray *array;
+  JsonNode *member;
+  gboolean dry_run = FALSE;
+  gint64 value = 0;
+
+  if (!request_check_query (request, NULL)
+      || !request_parse_body (request, FALSE, &body))
+    return;
+  object = json_node_get_object (body);
+  if (!request_check_members (request, object, members, "the reset"))
+    return;
+
+  member = json_object_get_member (object, "topic");
+  if (member != NULL && JSON_NODE_HOLDS_VALUE (member)
+      && json_node_get_value_type (member) == G_TYPE_STRING)
+    topic = json_node_get_string (member);
+  if (topic == NULL)
+    {
+      request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                    "“topic” must be the name of the topic to reset");
+      return;
+    }
+
+  member = json_object_get_member (object, "partitions");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      JsonArray *list;
+
+      if (!JSON_NODE_HOLDS_ARRAY (member))
+        {
+          request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                        "“partitions” must be an array of partition numbers");
+          return;
+        }
+      list = json_node_get_array (member);
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          gint64 p;
+
+          if (!node_get_integer (json_array_get_element (list, i), &p)
+              || p < 0 || p > G_MAXINT32)
+            {
+              request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                            "“partitions” must be an array of partition "
+                            "numbers");
+              return;
+            }
+          g_array_append_vals (partitions, &(gint32){ (gint32)p }, 1);
+        }
+    }
+
+  member = json_object_get_member (object, "dry-run");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (member)
+          || json_node_get_value_type (member) != G_TYPE_BOOLEAN)
+        {
+          request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                        "“dry-run” must be a boolean");
+          return;
+        }
+      dry_run = json_node_get_boolean (member);
+    }
+
+  for (guint i = 0; kinds[i] != NULL; i++)
+    {
+      member = json_object_get_member (object, kinds[i]);
+      if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+        continue;
+      if (chosen != NULL)
+        {
+          request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                        "Give one of to-earliest, to-latest, to-offset, "
+                        "to-datetime, by-duration and shift-by, not both "
+                        "“%s” and “%s”", chosen, kinds[i]);
+          return;
+        }
+      chosen = kinds[i];
+      mr_offset_reset_kind_from_string (kinds[i], &kind);
+      switch (kind)
+        {
+        case MR_OFFSET_RESET_TO_EARLIEST:
+        case MR_OFFSET_RESET_TO_LATEST:
+          if (!JSON_NODE_HOLDS_VALUE (member)
+              || json_node_get_value_type (member) != G_TYPE_BOOLEAN
+              || !json_node_get_boolean (member))
+            {
+              request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                            "“%s” takes true", kinds[i]);
+              return;
+            }
+          break;
+        case MR_OFFSET_RESET_TO_OFFSET:
+          if (!node_get_integer (member, &value) || value < 0)
+            {
+              request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                            "“to-offset” must be an offset, 0 or more");
+              return;
+            }
+          break;
+        case MR_OFFSET_RESET_SHIFT_BY:
+          if (!node_get_integer (member, &value))
+            {
+              request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                            "“shift-by” must be an integer");
+              return;
+            }
+          break;
+        case MR_OFFSET_RESET_TO_DATETIME:
+          if (!node_get_datetime_ms (member, &value))
+            {
+              request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                            "“to-datetime” must be an ISO 8601 date-time "
+                            "(“2026-11-24T18:00:00Z”) or ms since the epoch");
+              return;
+            }
+          break;
+        case MR_OFFSET_RESET_BY_DURATION:
+          if (!node_get_integer (member, &value))
+            {
+              if (JSON_NODE_HOLDS_VALUE (member)
+                  && json_node_get_value_type (member) == G_TYPE_STRING)
+                value = parse_iso_duration (json_node_get_string (member));
+              else
+                value = -1;
+            }
+          if (value < 0)
+            {
+              request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                            "“by-duration” must be an ISO 8601 duration "
+                            "(“PT1H30M”) or a number of ms, 0 or more");
+              return;
+            }
+          break;
+        default:
+          break;
+        }
+    }
+  if (chosen == NULL)
+    {
+      request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                    "Say where to reset to: one of to-earliest, to-latest, "
+                    "to-offset, to-datetime, by-duration, shift-by");
+      return;
+    }
+
+  changes = mr_cluster_reset_group_offsets (request->api->cluster,
+                                            request->captures[0], topic,
+                                            partitions, kind, value, dry_run,
+                                            &error);
+  if (changes == NULL)
+    {
+      request_fail_group_error (request, error);
+      return;
+    }
+  result = json_object_new ();
+  array = json_array_new ();
+  json_object_set_string_member (result, "group_id", request->captures[0]);
+  json_object_set_boolean_member (result, "dry_run", dry_run);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const MrOffsetChange *c = g_ptr_array_index (changes, i);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "topic", c->topic);
+      json_object_set_int_member (entry, "partition", c->partition);
+      set_nullable_int (entry, "old_offset", c->old_offset);
+      json_object_set_int_member (entry, "new_offset", c->new_offset);
+      json_array_add_object_element (array, entry);
+    }
+  json_object_set_array_member (result, "changes", array);
+  json_node_take_object (node, result);
+  request_respond (request, SOUP_STATUS_OK, node);
+}
+
+static void
+group_members_start_worker (Request      *request,
+                            GCancellable *cancellable)
+{
+  static const char * const members[] = { "topics", "client_id", NULL };
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) topics = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object;
+  JsonObject *result;
+  JsonNode *member;
+  JsonArray *list;
+  const char *client_id = NULL;
+
+  if (!request_check_query (request, NULL)
+      || !request_parse_body (request, FALSE, &body))
+    return;
+  object = json_node_get_object (body);
+  if (!request_check_members (request, object, members, "the member"))
+    return;
+  member = json_object_get_member (object, "topics");
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member)
+      || json_array_get_length (json_node_get_array (member)) == 0)
+    {
+      request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                    "“topics” must be an array of topic names");
+      return;
+    }
+  list = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *element = json_array_get_element (list, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element)
+          || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                        "“topics” must be an array of topic names");
+          return;
+        }
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  member = json_object_get_member (object, "client_id");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (member)
+          || json_node_get_value_type (member) != G_TYPE_STRING)
+        {
+          request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                        "“client_id” must be a string");
+          return;
+        }
+      client_id = json_node_get_string (member);
+    }
+  topics = g_strv_builder_end (builder);
+  if (!mr_cluster_start_group_member (request->api->cluster,
+                                      request->captures[0], client_id,
+                                      (const char * const *)topics, &name,
+                                      &error))
+    {
+      request_fail_group_error (request, error);
+      return;
+    }
+  result = json_object_new ();
+  json_object_set_string_member (result, "group_id", request->captures[0]);
+  json_object_set_string_member (result, "client_id", name);
+  json_node_take_object (node, result);
+  request_respond (request, SOUP_STATUS_CREATED, node);
+}
+
+static void
+group_members_stop_worker (Request      *request,
+                           GCancellable *cancellable)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *result = json_object_new ();
+  guint n;
+
+  if (!request_check_query (request, NULL))
+    {
+      json_object_unref (result);
+      return;
+    }
+  n = mr_cluster_stop_group_members (request->api->cluster,
+                                     request->captures[0]);
+  json_object_set_string_member (result, "group_id", request->captures[0]);
+  json_object_set_int_member (result, "stopped", n);
+  json_node_take_object (node, result);
+  request_respond (request, SOUP_STATUS_OK, node);
+}
+
+static void
+topic_copy_worker (Request      *request,
+                   GCancellable *cancellable)
+{
+  static const char * const members[] = {
+    "target", "from_offset", "to_offset", "from_time", "to_time", NULL
+  };
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object;
+  JsonObject *result;
+  JsonNode *member;
+  const char *target = NULL;
+  gint64 from_offset = 0;
+  gint64 to_offset = -1;
+  gint64 from_time = -1;
+  gint64 to_time = -1;
+  gint64 copied;
+
+  if (!request_check_query (request, NULL)
+      || !request_parse_body (request, FALSE, &body))
+    return;
+  object = json_node_get_object (body);
+  if (!request_check_members (request, object, members, "the copy"))
+    return;
+  member = json_object_get_member (object, "target");
+  if (member != NULL && JSON_NODE_HOLDS_VALUE (member)
+      && json_node_get_value_type (member) == G_TYPE_STRING)
+    target = json_node_get_string (member);
+  if (target == NULL)
+    {
+      request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                    "“target” must be the name of the topic to copy into");
+      return;
+    }
+  if (!request_member_int64 (request, object, "from_offset", 0, G_MAXINT64,
+                             &from_offset)
+      || !request_member_int64 (request, object, "to_offset", 0, G_MAXINT64,
+                                &to_offset))
+    return;
+  member = json_object_get_member (object, "from_time");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member)
+      && !node_get_datetime_ms (member, &from_time))
+    {
+      request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                    "“from_time” must be an ISO 8601 date-time or ms since "
+                    "the epoch");
+      return;
+    }
+  member = json_object_get_member (object, "to_time");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member)
+      && !node_get_datetime_ms (member, &to_time))
+    {
+      request_fail (request, SOUP_STATUS_BAD_REQUEST,
+                    "“to_time” must be an ISO 8601 date-time or ms since "
+                    "the epoch");
+      return;
+    }
+
+  copied = mr_cluster_copy_records (request->api->cluster,
+                                    request->captures[0], target, from_offset,
+                                    to_offset, from_time, to_time, &error);
+  if (copied < 0)
+    {
+      request_fail_group_error (request, error);
+      return;
+    }
+  result = json_object_new ();
+  json_object_set_string_member (result, "source", request->captures[0]);
+  json_object_set_string_member (result, "target", target);
+  json_object_set_int_member (result, "copied", copied);
+  json_node_take_object (node, result);
+  request_respond (request, SOUP_STATUS_OK, node);
+}
+
 /* Routing. */
 
 static const Route routes[] = {
@@ -2286,6 +2997,14 @@ static const Route routes[] = {
   { "GET",    "v1/topics/*/partitions/*/records", records_fetch_worker },
   { "DELETE", "v1/topics/*/partitions/*/records", partition_records_delete_worker },
   { "GET",    "v1/events",                        events_worker },
+  { "POST",   "v1/topics/*/copy",                 topic_copy_worker },
+  { "GET",    "v1/groups",                        groups_list_worker },
+  { "GET",    "v1/groups/*",                      group_get_worker },
+  { "DELETE", "v1/groups/*",                      group_delete_worker },
+  { "GET",    "v1/groups/*/lag",                  group_lag_worker },
+  { "POST",   "v1/groups/*/reset-offsets",        group_reset_worker },
+  { "POST",   "v1/groups/*/members",              group_members_start_worker },
+  { "DELETE", "v1/groups/*/members",              group_members_stop_worker },
 };
 
 /* Whether @segments match @pattern; the variable segments go to

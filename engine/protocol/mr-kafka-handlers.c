@@ -92,6 +92,11 @@
  *   cluster_authorized_operations int32, tags. The brokers are those of
  *   Metadata.
  *
+ * The consumer group APIs (FindCoordinator, JoinGroup, SyncGroup,
+ * Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, ListGroups,
+ * DescribeGroups, DeleteGroups, OffsetDelete) are in
+ * mr-kafka-group-handlers.c, with their layouts.
+ *
  * The admin APIs (CreateTopics, DeleteTopics, DeleteRecords,
  * DescribeConfigs, AlterConfigs, CreatePartitions and
  * IncrementalAlterConfigs) are in mr-kafka-admin-handlers.c, with their
@@ -112,6 +117,15 @@
 #define API_FETCH                     1
 #define API_LIST_OFFSETS              2
 #define API_METADATA                  3
+#define API_OFFSET_COMMIT             8
+#define API_OFFSET_FETCH              9
+#define API_FIND_COORDINATOR          10
+#define API_JOIN_GROUP                11
+#define API_HEARTBEAT                 12
+#define API_LEAVE_GROUP               13
+#define API_SYNC_GROUP                14
+#define API_DESCRIBE_GROUPS           15
+#define API_LIST_GROUPS               16
 #define API_CREATE_TOPICS             19
 #define API_DELETE_TOPICS             20
 #define API_DELETE_RECORDS            21
@@ -120,7 +134,9 @@
 #define API_DESCRIBE_CONFIGS          32
 #define API_ALTER_CONFIGS             33
 #define API_CREATE_PARTITIONS         37
+#define API_DELETE_GROUPS             42
 #define API_INCREMENTAL_ALTER_CONFIGS 44
+#define API_OFFSET_DELETE             47
 #define API_DESCRIBE_CLUSTER          60
 
 /* DescribeCluster's authorized operations, one bit per Kafka AclOperation
@@ -159,6 +175,17 @@ static const MrKafkaHandler handlers[] = {
   { API_CREATE_PARTITIONS,         0,  1,  2, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_create_partitions },
   { API_INCREMENTAL_ALTER_CONFIGS, 0,  0,  1, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_incremental_alter_configs },
   { API_DESCRIBE_CLUSTER,          0,  0,  0, MR_KAFKA_HANDLER_WORKER, handle_describe_cluster },
+  { API_FIND_COORDINATOR,          0,  2,  3, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_find_coordinator },
+  { API_JOIN_GROUP,                0,  5,  6, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_join_group },
+  { API_SYNC_GROUP,                0,  3,  4, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_sync_group },
+  { API_HEARTBEAT,                 0,  3,  4, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_heartbeat },
+  { API_LEAVE_GROUP,               0,  3,  4, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_leave_group },
+  { API_OFFSET_COMMIT,             0,  7,  8, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_offset_commit },
+  { API_OFFSET_FETCH,              0,  5,  6, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_offset_fetch },
+  { API_LIST_GROUPS,               0,  2,  3, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_list_groups },
+  { API_DESCRIBE_GROUPS,           0,  4,  5, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_describe_groups },
+  { API_DELETE_GROUPS,             0,  1,  2, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_delete_groups },
+  { API_OFFSET_DELETE,             0,  0, 99, MR_KAFKA_HANDLER_WORKER, mr_kafka_handle_offset_delete },
 };
 
 const MrKafkaHandler *

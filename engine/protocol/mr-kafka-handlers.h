@@ -81,6 +81,19 @@ void mr_kafka_handle_alter_configs             (MrKafkaRequest *request);
 void mr_kafka_handle_create_partitions         (MrKafkaRequest *request);
 void mr_kafka_handle_incremental_alter_configs (MrKafkaRequest *request);
 
+/* The consumer group handlers, in mr-kafka-group-handlers.c. */
+void mr_kafka_handle_find_coordinator          (MrKafkaRequest *request);
+void mr_kafka_handle_join_group                (MrKafkaRequest *request);
+void mr_kafka_handle_sync_group                (MrKafkaRequest *request);
+void mr_kafka_handle_heartbeat                 (MrKafkaRequest *request);
+void mr_kafka_handle_leave_group               (MrKafkaRequest *request);
+void mr_kafka_handle_offset_commit             (MrKafkaRequest *request);
+void mr_kafka_handle_offset_fetch              (MrKafkaRequest *request);
+void mr_kafka_handle_list_groups               (MrKafkaRequest *request);
+void mr_kafka_handle_describe_groups           (MrKafkaRequest *request);
+void mr_kafka_handle_delete_groups             (MrKafkaRequest *request);
+void mr_kafka_handle_offset_delete             (MrKafkaRequest *request);
+
 /* Implemented by the listener. */
 void mr_kafka_request_respond (MrKafkaRequest *request);
 void mr_kafka_request_drop    (MrKafkaRequest *request);

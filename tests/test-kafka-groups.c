@@ -1,0 +1,520 @@
+/* test-kafka-groups.c: consumer groups against librdkafka and kcat -G.
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "mr-test-util.h"
+
+#define N_BROKERS 3
+#define N_PARTITIONS 6
+
+typedef MrTestKafkaCluster Fixture;
+
+static void
+groups_options (MrClusterOptions *options)
+{
+  options->offsets_topic_partitions = 4;
+  options->offsets_topic_replication_factor = 3;
+  options->group_initial_rebalance_delay_ms = 0;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  mr_test_kafka_cluster_start (fixture, N_BROKERS, groups_options);
+  mr_cluster_create_topic (fixture->cluster, "orders", N_PARTITIONS, 3, NULL,
+                           FALSE, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  mr_test_kafka_cluster_stop (fixture);
+}
+
+/* librdkafka's logging goes to g_debug: its warnings about brokers going
+ * away must not trip G_DEBUG=fatal-warnings. */
+static void
+log_cb (const rd_kafka_t *rk,
+        int               level,
+        const char       *facility,
+        const char       *message)
+{
+  g_debug ("librdkafka %s [%d] %s: %s", rd_kafka_name (rk), level, facility,
+           message);
+}
+
+static void
+error_cb (rd_kafka_t *rk,
+          int         err,
+          const char *reason,
+          void       *opaque)
+{
+  g_debug ("librdkafka %s error %s: %s", rd_kafka_name (rk),
+           rd_kafka_err2name (err), reason);
+}
+
+static void
+set_conf (rd_kafka_conf_t *conf,
+          const char      *name,
+          const char      *value)
+{
+  char errstr[512];
+
+  if (rd_kafka_conf_set (conf, name, value, errstr, sizeof errstr)
+      != RD_KAFKA_CONF_OK)
+    g_error ("%s=%s: %s", name, value, errstr);
+}
+
+static rd_kafka_t *
+new_consumer (Fixture    *fixture,
+              const char *group,
+              gboolean    subscribe)
+{
+  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_topic_partition_list_t *topics;
+  rd_kafka_t *consumer;
+  char errstr[512];
+
+  rd_kafka_conf_set_log_cb (conf, log_cb);
+  rd_kafka_conf_set_error_cb (conf, error_cb);
+  set_conf (conf, "bootstrap.servers", fixture->bootstrap);
+  set_conf (conf, "group.id", group);
+  set_conf (conf, "auto.offset.reset", "earliest");
+  set_conf (conf, "enable.auto.commit", "false");
+  set_conf (conf, "session.timeout.ms", "2000");
+  set_conf (conf, "heartbeat.interval.ms", "100");
+  set_conf (conf, "reconnect.backoff.ms", "50");
+  set_conf (conf, "reconnect.backoff.max.ms", "200");
+  set_conf (conf, "retry.backoff.ms", "50");
+  set_conf (conf, "topic.metadata.refresh.interval.ms", "1000");
+  set_conf (conf, "fetch.wait.max.ms", "100");
+  set_conf (conf, "check.crcs", "true");
+  consumer = rd_kafka_new (RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (consumer == NULL)
+    g_error ("rd_kafka_new: %s", errstr);
+  rd_kafka_poll_set_consumer (consumer);
+  if (subscribe)
+    {
+      topics = rd_kafka_topic_partition_list_new (1);
+      rd_kafka_topic_partition_list_add (topics, "orders",
+                                         RD_KAFKA_PARTITION_UA);
+      g_assert_cmpint (rd_kafka_subscribe (consumer, topics), ==,
+                       RD_KAFKA_RESP_ERR_NO_ERROR);
+      rd_kafka_topic_partition_list_destroy (topics);
+    }
+  return consumer;
+}
+
+static void
+close_consumer (rd_kafka_t *consumer)
+{
+  rd_kafka_consumer_close (consumer);
+  rd_kafka_destroy (consumer);
+}
+
+/* Records "<partition>:<i>" into every partition, @n per partition. */
+static void
+produce (Fixture *fixture,
+         guint    n,
+         guint    key_base)
+{
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    {
+      g_autoptr(GBytes) batch = mr_test_build_batch (n, 16, key_base,
+                                                     g_get_real_time () / 1000,
+                                                     MR_COMPRESSION_NONE);
+      g_auto(MrProduceResult) result = { 0 };
+      gsize len;
+      guint8 *data = g_bytes_unref_to_data (g_bytes_ref (batch), &len);
+
+      mr_cluster_produce (fixture->cluster, -1, "orders", p, data, len, -1,
+                          5000, &result);
+      g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+    }
+}
+
+/* The partitions assigned to @consumer, as a bit set. */
+static guint
+assigned (rd_kafka_t *consumer)
+{
+  rd_kafka_topic_partition_list_t *list = NULL;
+  guint bits = 0;
+
+  if (rd_kafka_assignment (consumer, &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return 0;
+  for (int i = 0; i < list->cnt; i++)
+    bits |= 1u << list->elems[i].partition;
+  rd_kafka_topic_partition_list_destroy (list);
+  return bits;
+}
+
+/* Polls every consumer until their assignments are disjoint, non-empty
+ * and cover every partition; returns the time it took, in ms. */
+static gint64
+wait_for_split (rd_kafka_t **consumers,
+                guint        n)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + 30 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      guint all = 0;
+      gboolean ok = TRUE;
+
+      for (guint i = 0; i < n; i++)
+        {
+          rd_kafka_message_t *m = rd_kafka_consumer_poll (consumers[i], 20);
+          guint bits;
+
+          if (m != NULL)
+            rd_kafka_message_destroy (m);
+          bits = assigned (consumers[i]);
+          if (bits == 0 || (bits & all) != 0)
+            ok = FALSE;
+          all |= bits;
+        }
+      if (ok && all == (1u << N_PARTITIONS) - 1)
+        return (g_get_monotonic_time () - start) / 1000;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+}
+
+/* Consumes until @expected records arrived and a quiet second passed;
+ * returns the count and commits synchronously. */
+static guint
+consume_all (rd_kafka_t *consumer,
+             guint       expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  gint64 quiet_until = 0;
+  guint n = 0;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        {
+          if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            n++;
+          rd_kafka_message_destroy (m);
+        }
+      if (n >= expected)
+        {
+          if (quiet_until == 0)
+            quiet_until = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
+          if (g_get_monotonic_time () >= quiet_until)
+            break;
+        }
+    }
+  g_assert_cmpint (rd_kafka_commit (consumer, NULL, FALSE), ==,
+                   RD_KAFKA_RESP_ERR_NO_ERROR);
+  return n;
+}
+
+static void
+test_split_and_leave (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  rd_kafka_t *consumers[3];
+  gint64 ms;
+
+  consumers[0] = new_consumer (fixture, "split", TRUE);
+  consumers[1] = new_consumer (fixture, "split", TRUE);
+  ms = wait_for_split (consumers, 2);
+  g_test_message ("two members split %d partitions in %" G_GINT64_FORMAT " ms",
+                  N_PARTITIONS, ms);
+  g_assert_cmpuint (__builtin_popcount (assigned (consumers[0])), ==, 3);
+
+  consumers[2] = new_consumer (fixture, "split", TRUE);
+  ms = wait_for_split (consumers, 3);
+  g_test_message ("three members split in %" G_GINT64_FORMAT " ms", ms);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (__builtin_popcount (assigned (consumers[i])), ==, 2);
+
+  /* A member leaving: the other two take its partitions. */
+  close_consumer (consumers[1]);
+  consumers[1] = consumers[2];
+  ms = wait_for_split (consumers, 2);
+  g_test_message ("after a leave, two members split in %" G_GINT64_FORMAT " ms",
+                  ms);
+
+  close_consumer (consumers[0]);
+  close_consumer (consumers[1]);
+}
+
+static void
+test_resume_from_commit (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  rd_kafka_t *consumer;
+
+  produce (fixture, 10, 0);
+  consumer = new_consumer (fixture, "resume", TRUE);
+  g_assert_cmpuint (consume_all (consumer, 10 * N_PARTITIONS), ==,
+                    10 * N_PARTITIONS);
+  close_consumer (consumer);
+
+  /* A restart reads only what came after the commit. */
+  produce (fixture, 5, 100);
+  consumer = new_consumer (fixture, "resume", TRUE);
+  g_assert_cmpuint (consume_all (consumer, 5 * N_PARTITIONS), ==,
+                    5 * N_PARTITIONS);
+  close_consumer (consumer);
+}
+
+/* The committed offsets of @group for every partition, through a fresh
+ * consumer (OffsetFetch to whichever broker coordinates now). */
+static void
+committed (Fixture    *fixture,
+           const char *group,
+           gint64     *offsets)
+{
+  rd_kafka_t *consumer = new_consumer (fixture, group, FALSE);
+  rd_kafka_topic_partition_list_t *list;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+  list = rd_kafka_topic_partition_list_new (N_PARTITIONS);
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    rd_kafka_topic_partition_list_add (list, "orders", p);
+  for (guint attempt = 0; attempt < 50; attempt++)
+    {
+      err = rd_kafka_committed (consumer, list, 5000);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        break;
+      g_usleep (100000);
+    }
+  g_assert_cmpint (err, ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+  for (int i = 0; i < list->cnt; i++)
+    offsets[list->elems[i].partition] = list->elems[i].offset;
+  rd_kafka_topic_partition_list_destroy (list);
+  close_consumer (consumer);
+}
+
+static void
+test_commits_survive_coordinator_crash (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  MrGroupCoordinator *groups = mr_cluster_get_group_coordinator (fixture->cluster);
+  gint64 before[N_PARTITIONS];
+  gint64 after[N_PARTITIONS];
+  rd_kafka_t *consumer;
+  gint32 coordinator = -1;
+  gint32 next = -1;
+
+  produce (fixture, 7, 0);
+  consumer = new_consumer (fixture, "survivor", TRUE);
+  g_assert_cmpuint (consume_all (consumer, 7 * N_PARTITIONS), ==,
+                    7 * N_PARTITIONS);
+  close_consumer (consumer);
+  committed (fixture, "survivor", before);
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    g_assert_cmpint (before[p], ==, 7);
+
+  g_assert_cmpint (mr_group_coordinator_find (groups, "survivor", &coordinator),
+                   ==, MR_KAFKA_ERROR_NONE);
+  mr_cluster_broker_action (fixture->cluster, coordinator,
+                            MR_BROKER_ACTION_CRASH, 0, &error);
+  g_assert_no_error (error);
+
+  /* Another broker takes the offsets partition and serves the commits. */
+  for (guint i = 0; i < 200; i++)
+    {
+      if (mr_group_coordinator_find (groups, "survivor", &next) ==
+          MR_KAFKA_ERROR_NONE && next != coordinator)
+        break;
+      g_usleep (50000);
+    }
+  g_assert_cmpint (next, !=, coordinator);
+  g_test_message ("coordinator moved from broker %d to %d", coordinator, next);
+  committed (fixture, "survivor", after);
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    g_assert_cmpint (after[p], ==, before[p]);
+
+  /* And the group goes on: a consumer resumes where the commits say. */
+  produce (fixture, 3, 100);
+  consumer = new_consumer (fixture, "survivor", TRUE);
+  g_assert_cmpuint (consume_all (consumer, 3 * N_PARTITIONS), ==,
+                    3 * N_PARTITIONS);
+  close_consumer (consumer);
+}
+
+static gboolean
+have_kcat (void)
+{
+  g_autofree char *path = g_find_program_in_path ("kcat");
+
+  if (path == NULL)
+    g_test_skip ("kcat is not installed");
+  return path != NULL;
+}
+
+static GSubprocess *
+spawn_kcat_member (Fixture    *fixture,
+                   const char *group,
+                   gboolean    exit_at_end)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              "kcat", "-b", fixture->bootstrap, "-G", group,
+                              "-X", "auto.offset.reset=earliest",
+                              "-X", "session.timeout.ms=1500",
+                              "-X", "heartbeat.interval.ms=100",
+                              "-X", "fetch.wait.max.ms=100",
+                              "-f", "%p:%o\\n", "-q",
+                              exit_at_end ? "-e" : "-u",
+                              "orders", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (*p == '\n')
+      n++;
+  return n;
+}
+
+/* kcat -G: consumes everything, commits on exit, and a second run resumes
+ * from the commits. */
+static void
+test_kcat_resume (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out1 = NULL;
+  g_autofree char *out2 = NULL;
+
+  if (!have_kcat ())
+    return;
+  produce (fixture, 4, 0);
+  first = spawn_kcat_member (fixture, "kcat-group", TRUE);
+  g_subprocess_communicate_utf8 (first, NULL, NULL, &out1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lines (out1), ==, 4 * N_PARTITIONS);
+
+  produce (fixture, 2, 100);
+  second = spawn_kcat_member (fixture, "kcat-group", TRUE);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, &out2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lines (out2), ==, 2 * N_PARTITIONS);
+}
+
+/* A kcat member stopped with SIGSTOP stops heartbeating: its session
+ * expires and the librdkafka member takes every partition. */
+static void
+test_session_timeout_evicts (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GSubprocess) member = NULL;
+  rd_kafka_t *consumer;
+  gint64 deadline;
+  guint bits = 0;
+
+  if (!have_kcat ())
+    return;
+  consumer = new_consumer (fixture, "evict", TRUE);
+  member = spawn_kcat_member (fixture, "evict", FALSE);
+
+  /* Both members share the partitions... */
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  do
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      bits = assigned (consumer);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  while (bits == 0 || bits == (1u << N_PARTITIONS) - 1);
+
+  /* ...until the kcat one pauses past its session timeout. */
+  g_subprocess_send_signal (member, SIGSTOP);
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while (assigned (consumer) != (1u << N_PARTITIONS) - 1)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  g_subprocess_force_exit (member);
+  g_subprocess_send_signal (member, SIGCONT);
+  g_subprocess_wait (member, NULL, NULL);
+  close_consumer (consumer);
+}
+
+/* __consumer_offsets is internal and cannot be created or deleted. */
+static void
+test_internal_topic (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrTopicInfo) info = NULL;
+
+  info = mr_cluster_describe_topic (fixture->cluster, MR_GROUP_OFFSETS_TOPIC,
+                                    &error);
+  g_assert_no_error (error);
+  g_assert_true (info->internal);
+  g_assert_cmpuint (info->partitions->len, ==, 4);
+  g_assert_cmpstr (g_hash_table_lookup (info->configs, "cleanup.policy"), ==,
+                   "compact");
+
+  g_assert_false (mr_cluster_delete_topic (fixture->cluster,
+                                           MR_GROUP_OFFSETS_TOPIC, &error));
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
+  g_clear_error (&error);
+  g_assert_false (mr_cluster_create_topic (fixture->cluster,
+                                           MR_GROUP_OFFSETS_TOPIC, 1, 1, NULL,
+                                           FALSE, &error));
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/kafka-groups/" name, Fixture, NULL, fixture_setup, func, \
+              fixture_teardown)
+  ADD ("internal-topic", test_internal_topic);
+  ADD ("split-and-leave", test_split_and_leave);
+  ADD ("resume-from-commit", test_resume_from_commit);
+  ADD ("commits-survive-coordinator-crash",
+       test_commits_survive_coordinator_crash);
+  ADD ("kcat-resume", test_kcat_resume);
+  ADD ("session-timeout-evicts", test_session_timeout_evicts);
+#undef ADD
+
+  return g_test_run ();
+}
