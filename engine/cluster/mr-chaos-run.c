@@ -267,6 +267,17 @@ mr_chaos_run_start (MrChaosRun *run)
 }
 
 void
+mr_chaos_run_request_cancel (MrChaosRun *run)
+{
+  g_return_if_fail (run != NULL);
+
+  g_mutex_lock (&run->lock);
+  run->cancelled = TRUE;
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->lock);
+}
+
+void
 mr_chaos_run_cancel (MrChaosRun *run)
 {
   GThread *thread;

@@ -61,7 +61,10 @@ GArray     *mr_chaos_run_dup_steps    (MrChaosRun  *run) G_GNUC_WARN_UNUSED_RESU
 
 /* Starts the run's thread; once only. */
 void        mr_chaos_run_start        (MrChaosRun  *run);
-/* Stops before the next step, heals the fault in force if any, joins. */
+/* Asks the run to stop before its next step and heal the fault in force;
+ * returns at once (is_finished() tells when it is done). */
+void        mr_chaos_run_request_cancel (MrChaosRun *run);
+/* The same, then joins the run's thread. */
 void        mr_chaos_run_cancel       (MrChaosRun  *run);
 /* Every step applied, or cancelled and healed. */
 gboolean    mr_chaos_run_is_finished  (MrChaosRun  *run);
