@@ -48,6 +48,7 @@ struct _MrFailureLab
   GtkWidget           parent_instance;
 
   /* Template widgets. */
+  GtkBox             *columns;
   GtkListBox         *brokers_list;
   GtkSpinButton      *rate_spin;
   GtkButton          *demo_button;
@@ -71,6 +72,7 @@ struct _MrFailureLab
   GtkSliceListModel  *latest_events;
   GArray             *rows;           /* BrokerRow, by id - 1 */
   guint               poll_source;
+  guint               orientation_source;
 
   MrDemoWorkload     *workload;       /* NULL before the first start */
   GThreadPool        *workload_queue; /* one thread: start, stop, free */
@@ -651,6 +653,45 @@ rate_changed_cb (MrFailureLab *self)
 
 /* Virtual functions. */
 
+/* Two columns side by side when the lab is wide enough, else one above
+ * the other. GTK 4.8 has no breakpoints: the width drawn decides, and the
+ * change waits for an idle, since a widget must not resize itself while
+ * it is being laid out or drawn. */
+#define TWO_COLUMNS_MIN_WIDTH 940
+
+static void
+update_orientation_cb (gpointer user_data)
+{
+  MrFailureLab *self = user_data;
+  GtkOrientation orientation;
+
+  self->orientation_source = 0;
+  orientation = gtk_widget_get_width (GTK_WIDGET (self)) >= TWO_COLUMNS_MIN_WIDTH
+                ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
+  if (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->columns)) != orientation)
+    {
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->columns), orientation);
+      gtk_box_set_homogeneous (self->columns, orientation == GTK_ORIENTATION_HORIZONTAL);
+    }
+}
+
+/* The layout manager allocates; a new allocation is drawn next, which is
+ * where the lab looks at its width. */
+static void
+mr_failure_lab_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  MrFailureLab *self = MR_FAILURE_LAB (widget);
+  GtkOrientation orientation = gtk_widget_get_width (widget) >= TWO_COLUMNS_MIN_WIDTH
+                               ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
+
+  GTK_WIDGET_CLASS (mr_failure_lab_parent_class)->snapshot (widget, snapshot);
+
+  if (orientation != gtk_orientable_get_orientation (GTK_ORIENTABLE (self->columns)) &&
+      self->orientation_source == 0)
+    self->orientation_source = g_idle_add_once (update_orientation_cb, self);
+}
+
 static void
 mr_failure_lab_map (GtkWidget *widget)
 {
@@ -674,6 +715,7 @@ mr_failure_lab_dispose (GObject *object)
   MrFailureLab *self = MR_FAILURE_LAB (object);
 
   g_clear_handle_id (&self->poll_source, g_source_remove);
+  g_clear_handle_id (&self->orientation_source, g_source_remove);
   g_clear_signal_handler (&self->refreshed_handler, self->monitor);
   if (self->latest_events != NULL)
     g_signal_handlers_disconnect_by_data (self->latest_events, self);
@@ -721,6 +763,7 @@ mr_failure_lab_class_init (MrFailureLabClass *klass)
   object_class->finalize = mr_failure_lab_finalize;
 
   widget_class->map = mr_failure_lab_map;
+  widget_class->snapshot = mr_failure_lab_snapshot;
   widget_class->unmap = mr_failure_lab_unmap;
 
   g_type_ensure (MR_TYPE_LATENCY_PLOT);
@@ -728,6 +771,7 @@ mr_failure_lab_class_init (MrFailureLabClass *klass)
   g_type_ensure (MR_TYPE_TIMELINE_ITEM);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_BASE_PATH "/ui/mr-failure-lab.ui");
+  gtk_widget_class_bind_template_child (widget_class, MrFailureLab, columns);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, brokers_list);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, rate_spin);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, demo_button);
