@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "mr-launch-options.h"
+#include "mr-preferences-window.h"
 #include "mr-window.h"
 
 /* A bad argument, as in headless mode. */
@@ -399,6 +400,7 @@ mr_application_startup (GApplication *application)
   G_APPLICATION_CLASS (mr_application_parent_class)->startup (application);
 
   self->settings = g_settings_new (APP_ID);
+  mr_preferences_follow_color_scheme (self->settings);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions,

@@ -12,10 +12,12 @@
 #define MILLRACE_ENGINE_INSIDE
 
 #include "cluster/mr-broker-network.h"
+#include "cluster/mr-chaos-run.h"
 #include "cluster/mr-cluster.h"
 #include "cluster/mr-cluster-event.h"
 #include "cluster/mr-event-stream.h"
 #include "cluster/mr-cluster-error.h"
+#include "cluster/mr-demo-workload.h"
 #include "cluster/mr-kafka-error.h"
 #include "cluster/mr-metadata-store.h"
 #include "cluster/mr-topic-rules.h"

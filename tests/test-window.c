@@ -285,6 +285,20 @@ find_widgets (MrWindow *window,
   return found;
 }
 
+/* Those on screen. */
+static GPtrArray *
+find_mapped_widgets (MrWindow *window,
+                     GType     type)
+{
+  GPtrArray *found = find_widgets (window, type);
+
+  for (guint i = found->len; i > 0; i--)
+    if (!gtk_widget_get_mapped (g_ptr_array_index (found, i - 1)))
+      g_ptr_array_remove_index (found, i - 1);
+
+  return found;
+}
+
 static guint
 count_partition_rows (GtkWidget *topic_row)
 {
@@ -390,10 +404,11 @@ test_window_inventory (Fixture       *fixture,
                        gconstpointer  user_data)
 {
   g_autoptr(GPtrArray) titles = NULL;
+  g_autoptr(GPtrArray) stacks = NULL;
   g_autoptr(GPtrArray) topic_rows = NULL;
   g_autofree char *cluster_dir = NULL;
   const MrLogInventory *inventory;
-  AdwViewSwitcherTitle *title;
+  AdwWindowTitle *title;
   MrWindow *window;
 
   cluster_dir = g_build_filename (fixture->tmpdir, "shop", NULL);
@@ -412,13 +427,14 @@ test_window_inventory (Fixture       *fixture,
   g_assert_cmpuint (inventory->topics->len, ==, 2);
 
   /* The cluster is named after its directory. */
-  titles = find_widgets (window, ADW_TYPE_VIEW_SWITCHER_TITLE);
+  titles = find_mapped_widgets (window, ADW_TYPE_WINDOW_TITLE);
   g_assert_cmpuint (titles->len, ==, 1);
   title = g_ptr_array_index (titles, 0);
-  g_assert_cmpstr (adw_view_switcher_title_get_title (title), ==, "Millrace");
-  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (title), ==, "shop");
+  g_assert_cmpstr (adw_window_title_get_title (title), ==, "Millrace");
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "shop");
   /* No views to switch between without a running cluster. */
-  g_assert_false (adw_view_switcher_title_get_view_switcher_enabled (title));
+  stacks = find_mapped_widgets (window, ADW_TYPE_VIEW_STACK);
+  g_assert_cmpuint (stacks->len, ==, 0);
   g_assert_null (mr_window_get_cluster (window));
 
   /* One row per topic, sorted, each saying what it holds; the damaged
@@ -825,8 +841,14 @@ timeline_shows_crash_cb (gpointer user_data)
       if (!GTK_IS_NO_SELECTION (selection))
         continue;
       model = gtk_no_selection_get_model (GTK_NO_SELECTION (selection));
-      if (g_list_model_get_item_type (model) != MR_TYPE_TIMELINE_ITEM)
-        continue;
+      /* Filtered and sliced models say G_TYPE_OBJECT: look at an item. */
+      if (g_list_model_get_n_items (model) > 0)
+        {
+          g_autoptr(GObject) first = g_list_model_get_item (model, 0);
+
+          if (!MR_IS_TIMELINE_ITEM (first))
+            continue;
+        }
 
       /* The crash is in the model, and on screen as a row. */
       for (guint pos = 0; pos < g_list_model_get_n_items (model); pos++)
@@ -934,11 +956,12 @@ test_window_live (LiveFixture   *fixture,
                   gconstpointer  user_data)
 {
   g_autoptr(GPtrArray) titles = NULL;
-  AdwViewSwitcherTitle *title;
+  AdwWindowTitle *title;
   MrTopicRow *orders;
   MrWindow *window;
   CardWait wait;
   guint n_controllers = 0;
+  guint n_titles_seen = 0;
 
   create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS);
   create_topic (fixture->cluster, "payments", 1);
@@ -953,13 +976,22 @@ test_window_live (LiveFixture   *fixture,
   g_assert_null (mr_window_get_inventory (window));
   g_assert_cmpstr (mr_window_get_visible_view (window), ==, "cluster");
 
-  /* The title names the cluster; the views switch in the header bar. */
-  titles = find_widgets (window, ADW_TYPE_VIEW_SWITCHER_TITLE);
-  g_assert_cmpuint (titles->len, ==, 1);
-  title = g_ptr_array_index (titles, 0);
-  g_assert_cmpstr (adw_view_switcher_title_get_title (title), ==, "Millrace");
-  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (title), ==, "lab");
-  g_assert_true (adw_view_switcher_title_get_view_switcher_enabled (title));
+  /* The title names Millrace and the cluster; the sidebar lists the views
+   * beside the one shown. */
+  wait_for_frames (GTK_WIDGET (window));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "lab — Millrace");
+  titles = find_mapped_widgets (window, ADW_TYPE_WINDOW_TITLE);
+  g_assert_cmpuint (titles->len, ==, 2);
+  for (guint i = 0; i < titles->len; i++)
+    {
+      title = g_ptr_array_index (titles, i);
+      g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "lab");
+      n_titles_seen += g_str_equal (adw_window_title_get_title (title), "Millrace");
+      n_titles_seen += 2 * g_str_equal (adw_window_title_get_title (title), "Cluster");
+    }
+  /* The sidebar's “Millrace” and the view's “Cluster”. */
+  g_assert_cmpuint (n_titles_seen, ==, 3);
+  g_assert_true (find_label_with_prefix (GTK_WIDGET (window), "Failure Lab"));
 
   /* Three running brokers, one of them the controller, and both topics. */
   g_assert_true (wait_until (cluster_shown_cb, window, WAIT_TIMEOUT_MS));

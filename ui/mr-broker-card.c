@@ -13,6 +13,8 @@
 
 #include <glib/gi18n.h>
 
+#include "mr-sparkline.h"
+
 /* One broker of a running cluster: who it is, what it is doing, what it
  * holds, and a button per fault that makes sense in its state. The buttons
  * activate the window's "broker.*" actions with this card's broker id; the
@@ -33,6 +35,8 @@ struct _MrBrokerCard
   GtkLabel      *replicas_label;
   GtkLabel      *replicas_caption;
   GtkLabel      *size_label;
+  GtkLabel      *rate_label;
+  MrSparkline   *sparkline;
   GtkWidget     *latency_box;
   GtkLabel      *latency_label;
   GtkWidget     *actions_box;
@@ -287,6 +291,8 @@ mr_broker_card_class_init (MrBrokerCardClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MR_TYPE_SPARKLINE);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_BASE_PATH "/ui/mr-broker-card.ui");
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, broker_icon);
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, title_label);
@@ -298,6 +304,8 @@ mr_broker_card_class_init (MrBrokerCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, replicas_label);
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, replicas_caption);
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, size_label);
+  gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, rate_label);
+  gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, sparkline);
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, latency_box);
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, latency_label);
   gtk_widget_class_bind_template_child (widget_class, MrBrokerCard, actions_box);
@@ -486,4 +494,43 @@ mr_broker_card_update (MrBrokerCard       *self,
 
   update_buttons (self, info->latency_ms);
   update_accessible_label (self);
+}
+
+/**
+ * mr_broker_card_set_request_rates:
+ * @self: a #MrBrokerCard
+ * @rates: (array length=n_rates): requests a second, oldest first
+ * @n_rates: how many
+ *
+ * Shows the last rate as a number and all of them as a sparkline.
+ */
+void
+mr_broker_card_set_request_rates (MrBrokerCard *self,
+                                  const double *rates,
+                                  guint         n_rates)
+{
+  g_autofree char *text = NULL;
+  double last;
+
+  g_return_if_fail (MR_IS_BROKER_CARD (self));
+  g_return_if_fail (rates != NULL || n_rates == 0);
+
+  last = n_rates > 0 ? rates[n_rates - 1] : 0;
+  text = g_strdup_printf ("%'.0f", last);
+  gtk_label_set_label (self->rate_label, text);
+  mr_sparkline_set_values (self->sparkline, rates, n_rates);
+}
+
+/**
+ * mr_broker_card_get_request_rate_text:
+ * @self: a #MrBrokerCard
+ *
+ * Returns: (transfer none): the requests a second the card shows
+ */
+const char *
+mr_broker_card_get_request_rate_text (MrBrokerCard *self)
+{
+  g_return_val_if_fail (MR_IS_BROKER_CARD (self), NULL);
+
+  return gtk_label_get_label (self->rate_label);
 }

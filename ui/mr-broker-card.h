@@ -26,5 +26,9 @@ void           mr_broker_card_set_busy        (MrBrokerCard       *self,
                                                gboolean            busy);
 void           mr_broker_card_update          (MrBrokerCard       *self,
                                                const MrBrokerInfo *info);
+void           mr_broker_card_set_request_rates (MrBrokerCard     *self,
+                                                 const double     *rates,
+                                                 guint             n_rates);
+const char    *mr_broker_card_get_request_rate_text (MrBrokerCard *self);
 
 G_END_DECLS

@@ -382,3 +382,52 @@ mr_timeline_item_get_icon_name (MrTimelineItem *self)
 
   return self->icon_name;
 }
+
+/**
+ * mr_timeline_item_matches:
+ * @self: a #MrTimelineItem
+ * @filter: which events to show
+ *
+ * Returns: whether the event belongs with @filter
+ */
+gboolean
+mr_timeline_item_matches (MrTimelineItem   *self,
+                          MrTimelineFilter  filter)
+{
+  MrClusterEventKind kind;
+
+  g_return_val_if_fail (MR_IS_TIMELINE_ITEM (self), FALSE);
+
+  kind = mr_cluster_event_get_kind (mr_timeline_item_get_event (self));
+
+  switch (filter)
+    {
+    case MR_TIMELINE_FILTER_ALL:
+      return TRUE;
+
+    case MR_TIMELINE_FILTER_ELECTIONS:
+      return kind == MR_CLUSTER_EVENT_KIND_LEADER_ELECTED ||
+             kind == MR_CLUSTER_EVENT_KIND_UNCLEAN_LEADER_ELECTED ||
+             kind == MR_CLUSTER_EVENT_KIND_PREFERRED_LEADER_RESTORED ||
+             kind == MR_CLUSTER_EVENT_KIND_CONTROLLER_MOVED;
+
+    case MR_TIMELINE_FILTER_ISR:
+      return kind == MR_CLUSTER_EVENT_KIND_ISR_SHRUNK ||
+             kind == MR_CLUSTER_EVENT_KIND_ISR_EXPANDED ||
+             kind == MR_CLUSTER_EVENT_KIND_REPLICA_TRUNCATED;
+
+    case MR_TIMELINE_FILTER_BROKERS:
+      return kind == MR_CLUSTER_EVENT_KIND_BROKER_STATE_CHANGED ||
+             kind == MR_CLUSTER_EVENT_KIND_FAULT_INJECTED ||
+             kind == MR_CLUSTER_EVENT_KIND_FAULT_HEALED;
+
+    case MR_TIMELINE_FILTER_TOPICS:
+      return kind == MR_CLUSTER_EVENT_KIND_TOPIC_CREATED ||
+             kind == MR_CLUSTER_EVENT_KIND_TOPIC_DELETED ||
+             kind == MR_CLUSTER_EVENT_KIND_PARTITIONS_ADDED ||
+             kind == MR_CLUSTER_EVENT_KIND_TOPIC_CONFIG_CHANGED;
+
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}

@@ -13,52 +13,21 @@
 
 #include <glib/gi18n.h>
 
-#include "mr-broker-card.h"
-#include "mr-timeline-item.h"
-#include "mr-topic-row.h"
+#include "mr-cluster-view.h"
+#include "mr-failure-lab.h"
+#include "mr-topic-list.h"
 
-/* The window on a running cluster.
+/* The window on a running cluster: a sidebar listing the views (the view
+ * stack's pages: a page added to the stack is a row in the sidebar) beside
+ * the view shown, in an AdwLeaflet that folds to one column when narrow.
  *
- * The main thread never calls into the cluster's locks or disk: listing
- * brokers and topics and applying a fault run in GTask workers, which hand
- * back copies. What changes the picture arrives two ways:
- *
- *  - the cluster's event stream, subscribed on the main context with a
- *    minimum interval, delivers events in batches: they go on top of the
- *    timeline, and each batch asks for one refresh;
- *  - while the window is mapped, a timer asks for one refresh a second, for
- *    the counters (bytes, offsets) that move without events.
- *
- * Refreshes coalesce: while one runs, asking again only marks the state
- * dirty, and one more runs when it ends. A refresh updates the cards and
- * rows in place, so nothing flickers and open topic rows stay open.
- *
- * Workers report to the window through a weak reference: a refresh or a
- * fault may outlive the window, and the window never waits for one. */
-
-/* Often enough for counters to look live, rarely enough to cost nothing. */
-#define REFRESH_INTERVAL_S     1
-
-/* Events arrive at most this often: a crash's elections come as one batch. */
-#define EVENTS_MIN_INTERVAL_MS 100
-
-/* How far back the timeline goes. */
-#define MAX_TIMELINE_ITEMS     500
-
-/* The cluster as one refresh saw it. */
-typedef struct
-{
-  GPtrArray *brokers;              /* MrBrokerInfo, by id */
-  GPtrArray *topics;               /* MrTopicInfo, by name */
-  GPtrArray *history;              /* MrClusterEvent, oldest first; or NULL */
-  gboolean   auto_create_topics;
-} Snapshot;
-
-typedef struct
-{
-  MrCluster *cluster;
-  gboolean   with_history;
-} RefreshData;
+ * The views share one MrClusterMonitor, which reads the cluster in workers
+ * and follows its events; the window keeps it active while mapped. The
+ * window holds the "broker.*" actions that cards and the failure lab
+ * activate: each runs mr_cluster_broker_action() in a GTask worker, one at
+ * a time per broker, and a refusal comes back as a toast. Workers report
+ * through a weak reference: a fault may outlive the window, which never
+ * waits for one. */
 
 typedef struct
 {
@@ -67,7 +36,6 @@ typedef struct
   MrBrokerAction  action;
 } BrokerActionData;
 
-/* What the callback of a broker action needs once the call is done. */
 typedef struct
 {
   GWeakRef  window;
@@ -89,128 +57,8 @@ static const struct
   { "broker.resume",  MR_BROKER_ACTION_RESUME },
   { "broker.isolate", MR_BROKER_ACTION_ISOLATE },
   { "broker.heal",    MR_BROKER_ACTION_HEAL },
+  { "broker.slow",    MR_BROKER_ACTION_SLOW },
 };
-
-static void schedule_refresh (MrWindow *self);
-
-/* Weak references for callbacks. */
-
-static GWeakRef *
-weak_ref_new (gpointer object)
-{
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (ref, object);
-
-  return ref;
-}
-
-/* Frees @ref; returns a strong reference to its object, or NULL when the
- * object is gone. */
-static gpointer
-weak_ref_free_and_get (GWeakRef *ref)
-{
-  gpointer object = g_weak_ref_get (ref);
-
-  g_weak_ref_clear (ref);
-  g_free (ref);
-
-  return object;
-}
-
-/* Reading the cluster, off the main thread. */
-
-static void
-snapshot_free (Snapshot *snapshot)
-{
-  g_clear_pointer (&snapshot->brokers, g_ptr_array_unref);
-  g_clear_pointer (&snapshot->topics, g_ptr_array_unref);
-  g_clear_pointer (&snapshot->history, g_ptr_array_unref);
-  g_free (snapshot);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_free)
-
-static void
-refresh_data_free (RefreshData *data)
-{
-  g_clear_pointer (&data->cluster, mr_cluster_unref);
-  g_free (data);
-}
-
-static void
-refresh_worker (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  RefreshData *data = task_data;
-  g_autoptr(Snapshot) snapshot = NULL;
-  MrClusterOptions options;
-
-  g_assert (data != NULL);
-  g_assert (data->cluster != NULL);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  snapshot = g_new0 (Snapshot, 1);
-  snapshot->brokers = mr_cluster_list_brokers (data->cluster);
-  snapshot->topics = mr_cluster_list_topics (data->cluster);
-
-  mr_cluster_get_options (data->cluster, &options);
-  snapshot->auto_create_topics = options.auto_create_topics;
-  mr_cluster_options_clear (&options);
-
-  if (data->with_history)
-    {
-      MrEventStream *stream = mr_cluster_get_event_stream (data->cluster);
-      guint64 last = mr_event_stream_get_last_seq (stream);
-      guint64 since = last > MAX_TIMELINE_ITEMS ? last - MAX_TIMELINE_ITEMS : 0;
-
-      snapshot->history = mr_event_stream_dup_history (stream, since);
-    }
-
-  g_task_return_pointer (task,
-                         g_steal_pointer (&snapshot),
-                         (GDestroyNotify) snapshot_free);
-}
-
-static void
-refresh_async (MrCluster           *cluster,
-               gboolean             with_history,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  RefreshData *data;
-
-  g_assert (cluster != NULL);
-  g_assert (G_IS_CANCELLABLE (cancellable));
-
-  data = g_new0 (RefreshData, 1);
-  data->cluster = mr_cluster_ref (cluster);
-  data->with_history = !!with_history;
-
-  /* No source object: the last reference on the task may drop in the
-   * worker thread, and a widget must never be finalized there. */
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, refresh_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
-  g_task_run_in_thread (task, refresh_worker);
-}
-
-static Snapshot *
-refresh_finish (GAsyncResult  *result,
-                GError       **error)
-{
-  g_assert (G_IS_TASK (result));
-  g_assert (g_task_is_valid (result, NULL));
-  g_assert (g_task_get_source_tag (G_TASK (result)) == refresh_async);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 /* Faults and recoveries, off the main thread. */
 
@@ -229,14 +77,13 @@ broker_action_worker (GTask        *task,
 {
   BrokerActionData *data = task_data;
   GError *error = NULL;
-
-  g_assert (data != NULL);
+  guint parameter = data->action == MR_BROKER_ACTION_SLOW ? MR_LAB_SLOW_MS : 0;
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
   if (mr_cluster_broker_action (data->cluster, data->broker_id, data->action,
-                                0, &error))
+                                parameter, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -253,14 +100,13 @@ broker_action_async (MrCluster           *cluster,
   g_autoptr(GTask) task = NULL;
   BrokerActionData *data;
 
-  g_assert (cluster != NULL);
-  g_assert (G_IS_CANCELLABLE (cancellable));
-
   data = g_new0 (BrokerActionData, 1);
   data->cluster = mr_cluster_ref (cluster);
   data->broker_id = broker_id;
   data->action = action;
 
+  /* No source object: the last reference on the task may drop in the
+   * worker thread, and a widget must never be finalized there. */
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, broker_action_async);
   g_task_set_task_data (task, data, (GDestroyNotify) broker_action_data_free);
@@ -271,8 +117,6 @@ static gboolean
 broker_action_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  g_assert (G_IS_TASK (result));
-  g_assert (g_task_is_valid (result, NULL));
   g_assert (g_task_get_source_tag (G_TASK (result)) == broker_action_async);
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -306,368 +150,95 @@ dup_failure_title (MrBrokerAction action,
     }
 }
 
-/* The timeline. */
+/* Pages. */
 
-static guint64
-timeline_seq_at (MrWindow *self,
-                 guint     position)
+/* One line per view: the sidebar lists the stack's pages by itself. */
+static GtkWidget *
+add_page (MrWindow   *self,
+          GtkWidget  *view,
+          const char *name,
+          const char *title,
+          const char *icon_name)
 {
-  g_autoptr(MrTimelineItem) item = NULL;
+  AdwViewStackPage *page;
 
-  item = g_list_model_get_item (G_LIST_MODEL (self->timeline), position);
+  page = adw_view_stack_add_titled (self->view_stack, view, name, title);
+  adw_view_stack_page_set_icon_name (page, icon_name);
 
-  return item != NULL ? mr_timeline_item_get_seq (item) : 0;
+  return view;
 }
 
 static void
-timeline_changed (MrWindow *self)
+update_content_title (MrWindow *self)
 {
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
+  AdwViewStackPage *page;
+  GtkWidget *child = adw_view_stack_get_visible_child (self->view_stack);
 
-  if (n_items > MAX_TIMELINE_ITEMS)
-    g_list_store_splice (self->timeline,
-                         MAX_TIMELINE_ITEMS, n_items - MAX_TIMELINE_ITEMS,
-                         NULL, 0);
-
-  gtk_stack_set_visible_child_name (self->timeline_stack,
-                                    n_items > 0 ? "events" : "empty");
-}
-
-/* Puts @events (oldest first) on top of the timeline, newest first,
- * skipping those it shows already. */
-static void
-prepend_events (MrWindow  *self,
-                GPtrArray *events)
-{
-  g_autoptr(GPtrArray) items = NULL;
-  guint64 newest = timeline_seq_at (self, 0);
-  GtkAdjustment *vadjustment;
-  gboolean at_top;
-
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = events->len; i > 0 && items->len < MAX_TIMELINE_ITEMS; i--)
-    {
-      MrClusterEvent *event = g_ptr_array_index (events, i - 1);
-
-      if (mr_cluster_event_get_seq (event) > newest)
-        g_ptr_array_add (items, mr_timeline_item_new (event));
-    }
-
-  if (items->len == 0)
+  if (child == NULL)
     return;
 
-  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->timeline_view));
-  at_top = vadjustment == NULL || gtk_adjustment_get_value (vadjustment) <= 0.0;
-
-  g_list_store_splice (self->timeline, 0, 0, items->pdata, items->len);
-  timeline_changed (self);
-
-  /* The list keeps its first visible row in place, which would hide the
-   * news above it: a reader at the top follows the news, and one who
-   * scrolled down keeps their place. */
-  if (at_top)
-    gtk_widget_activate_action (GTK_WIDGET (self->timeline_view),
-                                "list.scroll-to-item", "u", 0);
-}
-
-/* Puts the part of @history (oldest first) older than anything on the
- * timeline below it: the events from before the window subscribed. */
-static void
-append_history (MrWindow  *self,
-                GPtrArray *history)
-{
-  g_autoptr(GPtrArray) items = NULL;
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
-  guint64 oldest = n_items > 0 ? timeline_seq_at (self, n_items - 1) : G_MAXUINT64;
-
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = history->len; i > 0 && n_items + items->len < MAX_TIMELINE_ITEMS; i--)
-    {
-      MrClusterEvent *event = g_ptr_array_index (history, i - 1);
-
-      if (mr_cluster_event_get_seq (event) < oldest)
-        g_ptr_array_add (items, mr_timeline_item_new (event));
-    }
-
-  if (items->len > 0)
-    g_list_store_splice (self->timeline, n_items, 0, items->pdata, items->len);
-
-  timeline_changed (self);
-}
-
-/* The cluster page. */
-
-static MrBrokerCard *
-find_card (MrWindow *self,
-           gint32    broker_id)
-{
-  if (broker_id < 1 || (guint) broker_id > self->broker_cards->len)
-    return NULL;
-
-  return g_ptr_array_index (self->broker_cards, broker_id - 1);
-}
-
-static MrBrokerCard *
-ensure_card (MrWindow *self,
-             gint32    broker_id)
-{
-  g_assert (broker_id >= 1);
-
-  while (self->broker_cards->len < (guint) broker_id)
-    {
-      gint32 id = (gint32) self->broker_cards->len + 1;
-      GtkWidget *card = mr_broker_card_new (id);
-
-      gtk_flow_box_append (self->brokers_flow, card);
-      /* The card's buttons take the focus; the card itself need not. */
-      gtk_widget_set_focusable (gtk_widget_get_parent (card), FALSE);
-      g_ptr_array_add (self->broker_cards, card);
-    }
-
-  return find_card (self, broker_id);
-}
-
-static void
-show_brokers (MrWindow  *self,
-              GPtrArray *brokers)
-{
-  g_autofree char *summary = NULL;
-  guint n_running = 0;
-  gint32 controller = -1;
-
-  for (guint i = 0; i < brokers->len; i++)
-    {
-      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
-
-      mr_broker_card_update (ensure_card (self, info->id), info);
-
-      if (info->state == MR_BROKER_STATE_RUNNING)
-        n_running++;
-      if (info->is_controller)
-        controller = info->id;
-    }
-
-  if (controller >= 0)
-    /* Translators: e.g. “3 of 3 brokers running · broker 1 is the
-     * controller”. */
-    summary = g_strdup_printf (ngettext ("%u of %u broker running · broker %d "
-                                         "is the controller",
-                                         "%u of %u brokers running · broker %d "
-                                         "is the controller",
-                                         brokers->len),
-                               n_running, brokers->len, controller);
-  else
-    summary = g_strdup_printf (ngettext ("%u of %u broker running · no "
-                                         "controller",
-                                         "%u of %u brokers running · no "
-                                         "controller",
-                                         brokers->len),
-                               n_running, brokers->len);
-
-  gtk_label_set_label (self->brokers_summary_label, summary);
-  adw_view_stack_page_set_needs_attention (self->cluster_page,
-                                           n_running < brokers->len);
-}
-
-/* The topics page. */
-
-static int
-compare_topic_rows (GtkListBoxRow *row1,
-                    GtkListBoxRow *row2,
-                    gpointer       user_data)
-{
-  return g_strcmp0 (mr_topic_row_get_name (MR_TOPIC_ROW (row1)),
-                    mr_topic_row_get_name (MR_TOPIC_ROW (row2)));
-}
-
-static char *
-describe_bootstrap (GPtrArray *brokers)
-{
-  GString *str = g_string_new (NULL);
-
-  for (guint i = 0; i < brokers->len; i++)
-    {
-      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
-
-      if (i > 0)
-        g_string_append_c (str, ',');
-      g_string_append_printf (str, "%s:%u", info->host, info->port);
-    }
-
-  return g_string_free (str, FALSE);
-}
-
-static void
-show_topics (MrWindow *self,
-             Snapshot *snapshot)
-{
-  g_autoptr(GHashTable) seen = NULL;
-  g_autofree char *description = NULL;
-  g_autofree char *n_topics_text = NULL;
-  g_autofree char *n_partitions_text = NULL;
-  GHashTableIter iter;
-  gpointer value;
-  guint n_partitions = 0;
-  guint n_problems = 0;
-
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < snapshot->topics->len; i++)
-    {
-      const MrTopicInfo *info = g_ptr_array_index (snapshot->topics, i);
-      MrTopicRow *row = g_hash_table_lookup (self->topic_rows, info->name);
-
-      if (row == NULL)
-        {
-          row = MR_TOPIC_ROW (mr_topic_row_new (info->name));
-          gtk_list_box_append (self->live_topics_list, GTK_WIDGET (row));
-          g_hash_table_insert (self->topic_rows, g_strdup (info->name), row);
-        }
-
-      mr_topic_row_update (row, info);
-      g_hash_table_add (seen, info->name);
-
-      n_partitions += info->partitions->len;
-      n_problems += mr_topic_row_get_n_offline (row);
-      n_problems += mr_topic_row_get_n_under_replicated (row);
-    }
-
-  /* Topics deleted since the last refresh. */
-  g_hash_table_iter_init (&iter, self->topic_rows);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      MrTopicRow *row = value;
-
-      if (!g_hash_table_contains (seen, mr_topic_row_get_name (row)))
-        {
-          gtk_list_box_remove (self->live_topics_list, GTK_WIDGET (row));
-          g_hash_table_iter_remove (&iter);
-        }
-    }
-
-  n_topics_text = g_strdup_printf (ngettext ("%u topic", "%u topics",
-                                             snapshot->topics->len),
-                                   snapshot->topics->len);
-  n_partitions_text = g_strdup_printf (ngettext ("%u partition",
-                                                 "%u partitions",
-                                                 n_partitions),
-                                       n_partitions);
-  description = g_strjoin (" · ", n_topics_text, n_partitions_text, NULL);
-  adw_preferences_group_set_description (self->topics_group, description);
-
-  if (snapshot->topics->len == 0)
-    {
-      g_autofree char *bootstrap = describe_bootstrap (snapshot->brokers);
-
-      /* The status page reads its description as markup. */
-      if (snapshot->auto_create_topics)
-        adw_status_page_set_description (self->topics_empty_page,
-                                         _("Create one with the HTTP API "
-                                           "(<tt>POST /v1/topics</tt>), or "
-                                           "produce to a new topic name from "
-                                           "any Kafka client: this cluster "
-                                           "creates topics on first use."));
-      else
-        adw_status_page_set_description (self->topics_empty_page,
-                                         _("Create one with the HTTP API "
-                                           "(<tt>POST /v1/topics</tt>) or "
-                                           "with a Kafka admin client."));
-
-      gtk_label_set_label (self->bootstrap_label, bootstrap);
-    }
-
-  gtk_stack_set_visible_child_name (self->topics_stack,
-                                    snapshot->topics->len > 0 ? "list" : "empty");
-  adw_view_stack_page_set_needs_attention (self->topics_page, n_problems > 0);
-  adw_view_stack_page_set_badge_number (self->topics_page, n_problems);
-}
-
-/* Refreshing. */
-
-static void
-refresh_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = weak_ref_free_and_get (user_data);
-  g_autoptr(Snapshot) snapshot = NULL;
-  g_autoptr(GError) error = NULL;
-
-  snapshot = refresh_finish (result, &error);
-
-  /* The window went away. */
-  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  g_assert (MR_IS_WINDOW (self));
-  g_assert (snapshot != NULL);
-
-  self->refresh_running = FALSE;
-
-  if (snapshot->history != NULL)
-    {
-      append_history (self, snapshot->history);
-      self->history_loaded = TRUE;
-    }
-
-  show_brokers (self, snapshot->brokers);
-  show_topics (self, snapshot);
-
-  if (self->refresh_dirty)
-    schedule_refresh (self);
-  else
-    _mr_window_set_loading (self, FALSE);
-}
-
-static void
-schedule_refresh (MrWindow *self)
-{
-  g_assert (MR_IS_WINDOW (self));
-
-  if (self->cluster == NULL || self->live_cancellable == NULL)
-    return;
-
-  if (self->refresh_running)
-    {
-      self->refresh_dirty = TRUE;
-      return;
-    }
-
-  self->refresh_running = TRUE;
-  self->refresh_dirty = FALSE;
-  _mr_window_set_loading (self, TRUE);
-
-  refresh_async (self->cluster,
-                 !self->history_loaded,
-                 self->live_cancellable,
-                 refresh_cb,
-                 weak_ref_new (self));
+  page = adw_view_stack_get_page (self->view_stack, child);
+  adw_window_title_set_title (self->content_title, adw_view_stack_page_get_title (page));
 }
 
 /* Callbacks. */
 
 static void
-events_cb (GPtrArray *events,
-           gpointer   user_data)
+add_toast_cb (MrWindow *self,
+              AdwToast *toast)
 {
-  MrWindow *self = user_data;
-
-  g_assert (MR_IS_WINDOW (self));
-
-  prepend_events (self, events);
-  schedule_refresh (self);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
 }
 
-static gboolean
-refresh_timer_cb (gpointer user_data)
+static void
+monitor_loading_cb (MrWindow         *self,
+                    GParamSpec       *pspec,
+                    MrClusterMonitor *monitor)
 {
-  MrWindow *self = user_data;
+  _mr_window_set_loading (self, mr_cluster_monitor_get_loading (monitor));
+}
 
-  schedule_refresh (self);
+static void
+monitor_refreshed_cb (MrWindow         *self,
+                      MrClusterMonitor *monitor)
+{
+  GPtrArray *brokers = mr_cluster_monitor_get_brokers (monitor);
+  AdwViewStackPage *page;
+  guint n_running = 0;
 
-  return G_SOURCE_CONTINUE;
+  for (guint i = 0; i < brokers->len; i++)
+    if (((MrBrokerInfo *) g_ptr_array_index (brokers, i))->state == MR_BROKER_STATE_RUNNING)
+      n_running++;
+
+  page = adw_view_stack_get_page (self->view_stack, self->cluster_view);
+  adw_view_stack_page_set_needs_attention (page, n_running < brokers->len);
+
+  if (self->topic_list != NULL && MR_IS_TOPIC_LIST (self->topic_list))
+    {
+      guint n_problems = mr_topic_list_get_n_problems (MR_TOPIC_LIST (self->topic_list));
+
+      page = adw_view_stack_get_page (self->view_stack, self->topic_list);
+      adw_view_stack_page_set_needs_attention (page, n_problems > 0);
+      adw_view_stack_page_set_badge_number (page, n_problems);
+    }
+}
+
+static void
+sidebar_activate_cb (MrWindow    *self,
+                     guint        position,
+                     GtkListView *list_view)
+{
+  /* Folded, choosing a view shows it. */
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+}
+
+static void
+sidebar_selection_changed_cb (MrWindow *self)
+{
+  /* Folded, the sidebar is a page of its own: choosing a view shows it. */
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      adw_leaflet_get_visible_child (self->leaflet) != self->content_box)
+    adw_leaflet_set_visible_child (self->leaflet, self->content_box);
 }
 
 static void
@@ -680,7 +251,6 @@ broker_action_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gint32 broker_id = request->broker_id;
   guint entry = request->entry;
-  MrBrokerCard *card;
 
   g_weak_ref_clear (&request->window);
   g_free (request);
@@ -690,10 +260,7 @@ broker_action_cb (GObject      *object,
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  g_assert (entry < G_N_ELEMENTS (broker_actions));
-
-  if ((card = find_card (self, broker_id)))
-    mr_broker_card_set_busy (card, FALSE);
+  self->busy_brokers &= ~(1u << (broker_id - 1));
 
   if (error != NULL)
     {
@@ -725,7 +292,8 @@ broker_action_cb (GObject      *object,
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
     }
 
-  schedule_refresh (self);
+  if (self->monitor != NULL)
+    mr_cluster_monitor_refresh (self->monitor);
 }
 
 /* Actions. */
@@ -737,7 +305,6 @@ broker_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
   BrokerActionRequest *request;
-  MrBrokerCard *card;
   gint32 broker_id;
   guint entry;
 
@@ -754,11 +321,11 @@ broker_action (GtkWidget  *widget,
   broker_id = g_variant_get_int32 (parameter);
 
   /* One change at a time per broker: a second click waits for the first. */
-  if ((card = find_card (self, broker_id)))
+  if (broker_id >= 1 && broker_id <= MR_CLUSTER_MAX_BROKERS)
     {
-      if (mr_broker_card_get_busy (card))
+      if (self->busy_brokers & (1u << (broker_id - 1)))
         return;
-      mr_broker_card_set_busy (card, TRUE);
+      self->busy_brokers |= 1u << (broker_id - 1);
     }
 
   g_debug ("%s on broker %d", action_name, broker_id);
@@ -776,6 +343,49 @@ broker_action (GtkWidget  *widget,
                        request);
 }
 
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  MrWindow *self = MR_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (self->cluster == NULL)
+    return;
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
+    {
+      adw_view_stack_set_visible_child_name (self->view_stack, name);
+      adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+    }
+}
+
+static void
+show_sidebar_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MrWindow *self = MR_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+start_demo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  MrWindow *self = MR_WINDOW (widget);
+
+  if (self->failure_lab == NULL)
+    return;
+
+  adw_view_stack_set_visible_child (self->view_stack, self->failure_lab);
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
+  mr_failure_lab_start_demo (MR_FAILURE_LAB (self->failure_lab));
+}
+
 /* For mr-window.c. */
 
 void
@@ -786,53 +396,85 @@ _mr_window_class_init_live (MrWindowClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (broker_actions); i++)
     gtk_widget_class_install_action (widget_class, broker_actions[i].name, "i",
                                      broker_action);
+
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.start-demo", NULL, start_demo_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
+                                       "win.show-page", "s", "cluster");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
+                                       "win.show-page", "s", "topics");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK,
+                                       "win.show-page", "s", "failure-lab");
 }
 
 void
 _mr_window_init_live (MrWindow *self)
 {
-  self->broker_cards = g_ptr_array_new ();
-  self->topic_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  gtk_list_box_set_sort_func (self->live_topics_list, compare_topic_rows, NULL, NULL);
+  g_autoptr(GtkSelectionModel) pages = NULL;
 
   /* Nothing to act on until a cluster comes. */
   for (guint i = 0; i < G_N_ELEMENTS (broker_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), broker_actions[i].name, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-demo", FALSE);
+
+  pages = adw_view_stack_get_pages (self->view_stack);
+  gtk_list_view_set_model (self->sidebar_list, pages);
+  g_signal_connect_swapped (self->sidebar_list, "activate",
+                            G_CALLBACK (sidebar_activate_cb), self);
+  g_signal_connect_swapped (pages, "selection-changed",
+                            G_CALLBACK (sidebar_selection_changed_cb), self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child",
+                            G_CALLBACK (update_content_title), self);
 }
 
 /* Shows the cluster and starts following it; from constructed(). */
 void
 _mr_window_start_live (MrWindow *self)
 {
-  MrEventStream *stream;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
 
   g_assert (MR_IS_WINDOW (self));
   g_assert (self->cluster != NULL);
   g_assert (self->live_cancellable == NULL);
 
   self->live_cancellable = g_cancellable_new ();
+  self->monitor = mr_cluster_monitor_new (self->cluster);
 
   for (guint i = 0; i < G_N_ELEMENTS (broker_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), broker_actions[i].name, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-demo", TRUE);
 
-  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
-  gtk_widget_set_visible (self->reload_button, FALSE);
-  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_NONE);
-  gtk_stack_set_visible_child_name (self->stack, "live");
-  timeline_changed (self);
+  /* The views, one line each. */
+  self->cluster_view = add_page (self, mr_cluster_view_new (self->monitor),
+                                 "cluster", _("Cluster"), "network-server-symbolic");
+  self->topic_list = add_page (self, mr_topic_list_new (self->monitor),
+                               "topics", _("Topics"), "view-list-symbolic");
+  self->failure_lab = add_page (self, mr_failure_lab_new (self->monitor),
+                                "failure-lab", _("Failure Lab"), "mr-broker-crash-symbolic");
 
-  /* Subscribe first, then read the history in the first refresh: events
-   * that land in both show once. */
-  stream = mr_cluster_get_event_stream (self->cluster);
-  self->events_subscription = mr_event_stream_subscribe (stream, NULL,
-                                                         events_cb, self,
-                                                         NULL);
-  if (self->events_subscription != 0)
-    mr_event_stream_set_min_interval (stream, self->events_subscription,
-                                      EVENTS_MIN_INTERVAL_MS);
+  g_signal_connect_swapped (self->cluster_view, "add-toast",
+                            G_CALLBACK (add_toast_cb), self);
+  g_signal_connect_object (self->monitor, "notify::loading",
+                           G_CALLBACK (monitor_loading_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "refreshed",
+                           G_CALLBACK (monitor_refreshed_cb), self, G_CONNECT_SWAPPED);
+  _mr_window_set_loading (self, mr_cluster_monitor_get_loading (self->monitor));
 
-  schedule_refresh (self);
+  /* The title names Millrace and the cluster, after its directory. */
+  name = g_path_get_basename (self->data_dir);
+  adw_window_title_set_subtitle (self->sidebar_title, name);
+  adw_window_title_set_subtitle (self->content_title, name);
+  /* Translators: the window's title: the cluster's name, then the app's. */
+  title = g_strdup_printf (_("%s — Millrace"), name);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "cluster");
+  update_content_title (self);
+  gtk_stack_set_visible_child_name (self->mode_stack, "live");
+  adw_leaflet_set_visible_child (self->leaflet, self->content_box);
 }
 
 /* Stops following the cluster; from dispose(), so maybe more than once. */
@@ -841,24 +483,27 @@ _mr_window_stop_live (MrWindow *self)
 {
   g_assert (MR_IS_WINDOW (self));
 
-  /* On the delivery context, outside the callback: once this returns, no
-   * batch is pending or running. */
-  if (self->events_subscription != 0)
-    mr_event_stream_unsubscribe (mr_cluster_get_event_stream (self->cluster),
-                                 self->events_subscription);
-  self->events_subscription = 0;
-
-  g_clear_handle_id (&self->refresh_timer, g_source_remove);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      mr_cluster_monitor_stop (self->monitor);
+    }
 
   if (self->live_cancellable != NULL)
     g_cancellable_cancel (self->live_cancellable);
   g_clear_object (&self->live_cancellable);
 
-  /* The widgets go with the template; these only borrowed them. */
-  if (self->broker_cards != NULL)
-    g_ptr_array_set_size (self->broker_cards, 0);
-  g_clear_pointer (&self->broker_cards, g_ptr_array_unref);
-  g_clear_pointer (&self->topic_rows, g_hash_table_unref);
+  /* The views go with the template; these only borrowed them. */
+  self->cluster_view = NULL;
+  self->topic_list = NULL;
+  self->failure_lab = NULL;
+}
+
+/* After the template is gone: the views held references. */
+void
+_mr_window_finish_live (MrWindow *self)
+{
+  g_clear_object (&self->monitor);
 }
 
 void
@@ -866,7 +511,8 @@ _mr_window_refresh_live (MrWindow *self)
 {
   g_assert (MR_IS_WINDOW (self));
 
-  schedule_refresh (self);
+  if (self->monitor != NULL)
+    mr_cluster_monitor_refresh (self->monitor);
 }
 
 /* Counters move without events: poll them while anyone can see them. */
@@ -876,16 +522,6 @@ _mr_window_set_live_mapped (MrWindow *self,
 {
   g_assert (MR_IS_WINDOW (self));
 
-  if (self->cluster == NULL || self->live_cancellable == NULL)
-    return;
-
-  if (mapped && self->refresh_timer == 0)
-    {
-      self->refresh_timer = g_timeout_add_seconds (REFRESH_INTERVAL_S,
-                                                   refresh_timer_cb,
-                                                   self);
-      schedule_refresh (self);
-    }
-  else if (!mapped)
-    g_clear_handle_id (&self->refresh_timer, g_source_remove);
+  if (self->monitor != NULL && self->live_cancellable != NULL)
+    mr_cluster_monitor_set_active (self->monitor, mapped);
 }

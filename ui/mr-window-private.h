@@ -9,11 +9,13 @@
 
 #include "mr-window.h"
 
+#include "mr-cluster-monitor.h"
+
 G_BEGIN_DECLS
 
 /* MrWindow is split in two files: mr-window.c has the window itself and
  * the offline inventory of a data directory; mr-window-live.c shows a
- * running cluster (broker cards, timeline, topics) and holds the "broker.*"
+ * running cluster (the sidebar and its views) and holds the "broker.*"
  * actions. Both run on the main thread only. */
 
 struct _MrWindow
@@ -22,7 +24,8 @@ struct _MrWindow
 
   /* Template widgets: the frame. */
   AdwToastOverlay      *toast_overlay;
-  AdwViewSwitcherTitle *switcher_title;
+  GtkStack             *mode_stack;
+  AdwWindowTitle       *offline_title;
   GtkWidget            *reload_button;
   GtkStack             *stack;
 
@@ -43,20 +46,13 @@ struct _MrWindow
   GtkLabel             *size_label;
   GtkListBox           *topics_list;
 
-  /* Template widgets: the running cluster. */
+  /* Template widgets: the running cluster, a sidebar beside a view. */
+  AdwLeaflet           *leaflet;
+  AdwWindowTitle       *sidebar_title;
+  GtkListView          *sidebar_list;
+  GtkWidget            *content_box;
+  AdwWindowTitle       *content_title;
   AdwViewStack         *view_stack;
-  AdwViewStackPage     *cluster_page;
-  AdwViewStackPage     *topics_page;
-  GtkLabel             *brokers_summary_label;
-  GtkFlowBox           *brokers_flow;
-  GtkStack             *timeline_stack;
-  GtkListView          *timeline_view;
-  GListStore           *timeline;
-  GtkStack             *topics_stack;
-  AdwStatusPage        *topics_empty_page;
-  GtkLabel             *bootstrap_label;
-  AdwPreferencesGroup  *topics_group;
-  GtkListBox           *live_topics_list;
 
   GSettings            *settings;
   char                 *data_dir;
@@ -74,21 +70,22 @@ struct _MrWindow
    * in worker threads under live_cancellable, cancelled in dispose. */
   MrCluster            *cluster;
   GCancellable         *live_cancellable;
-  guint                 events_subscription;
-  guint                 refresh_timer;
-  GPtrArray            *broker_cards;      /* MrBrokerCard, by id - 1; borrowed */
-  GHashTable           *topic_rows;        /* name → MrTopicRow; borrowed */
+  MrClusterMonitor     *monitor;
+  guint32               busy_brokers;      /* bit id - 1: an action runs */
+
+  /* The views, borrowed from the view stack. */
+  GtkWidget            *cluster_view;
+  GtkWidget            *topic_list;
+  GtkWidget            *failure_lab;
 
   guint                 loading : 1;
-  guint                 refresh_running : 1;
-  guint                 refresh_dirty : 1;
-  guint                 history_loaded : 1;
 };
 
 void  _mr_window_class_init_live (MrWindowClass *klass);
 void  _mr_window_init_live       (MrWindow      *self);
 void  _mr_window_start_live      (MrWindow      *self);
 void  _mr_window_stop_live       (MrWindow      *self);
+void  _mr_window_finish_live     (MrWindow      *self);
 void  _mr_window_refresh_live    (MrWindow      *self);
 void  _mr_window_set_live_mapped (MrWindow      *self,
                                   gboolean       mapped);

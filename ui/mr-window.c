@@ -13,9 +13,10 @@
 
 #include <glib/gi18n.h>
 
-#include "mr-broker-card.h"
-#include "mr-timeline-item.h"
-#include "mr-topic-row.h"
+#include "mr-cluster-view.h"
+#include "mr-failure-lab.h"
+#include "mr-preferences-window.h"
+#include "mr-topic-list.h"
 
 /* How long a scan may take before the window trades what it shows for the
  * spinner, so that a quick reload does not flicker. */
@@ -516,6 +517,14 @@ reload_action (GtkWidget  *widget,
   mr_window_reload (MR_WINDOW (widget));
 }
 
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  gtk_window_present (GTK_WINDOW (mr_preferences_window_new (GTK_WINDOW (widget))));
+}
+
 /* Virtual functions. */
 
 static gboolean
@@ -544,7 +553,7 @@ mr_window_constructed (GObject *object)
 
   /* The cluster is named after its directory. */
   name = g_path_get_basename (self->data_dir);
-  adw_view_switcher_title_set_subtitle (self->switcher_title, name);
+  adw_window_title_set_subtitle (self->offline_title, name);
 
   restore_window_state (self);
 
@@ -582,7 +591,13 @@ mr_window_dispose (GObject *object)
 
   _mr_window_stop_live (self);
 
+  /* The view stack's pages go before the sidebar that lists them: let go
+   * of them first, or the list would follow their removal one by one. */
+  if (self->sidebar_list != NULL)
+    gtk_list_view_set_model (self->sidebar_list, NULL);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_WINDOW);
+  _mr_window_finish_live (self);
 
   g_clear_object (&self->settings);
   g_clear_pointer (&self->cluster, mr_cluster_unref);
@@ -720,13 +735,14 @@ mr_window_class_init (MrWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (MR_TYPE_BROKER_CARD);
-  g_type_ensure (MR_TYPE_TIMELINE_ITEM);
-  g_type_ensure (MR_TYPE_TOPIC_ROW);
+  g_type_ensure (MR_TYPE_CLUSTER_VIEW);
+  g_type_ensure (MR_TYPE_FAILURE_LAB);
+  g_type_ensure (MR_TYPE_TOPIC_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_BASE_PATH "/ui/mr-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MrWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, mode_stack);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, offline_title);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, reload_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_page);
@@ -744,22 +760,17 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, directory_label);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, size_label);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_list);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, cluster_page);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_page);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, brokers_summary_label);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, brokers_flow);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline_stack);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline_view);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_stack);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_empty_page);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, bootstrap_label);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, topics_group);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, live_topics_list);
 
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
 
   _mr_window_class_init_live (klass);
 }
@@ -881,8 +892,8 @@ mr_window_get_error (MrWindow *self)
  * @self: a #MrWindow
  *
  * Returns: the name of the view on screen: "loading", "error", "empty" or
- *   "inventory" for a data directory; "cluster" or "topics" for a running
- *   cluster
+ *   "inventory" for a data directory; "cluster", "topics" or "failure-lab"
+ *   for a running cluster
  */
 const char *
 mr_window_get_visible_view (MrWindow *self)

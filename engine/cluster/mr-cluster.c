@@ -81,6 +81,7 @@ typedef struct
                                  * isolated are network facts on top */
   gboolean       stopping;      /* controlled shutdown under way */
   gint64         last_heartbeat;
+  guint64        n_requests;    /* atomic: requests answered, cumulative */
 } BrokerSlot;
 
 struct _MrCluster
@@ -1231,6 +1232,8 @@ mr_cluster_list_brokers (MrCluster *cluster)
       info->host = g_strdup (cluster->options.host);
       info->port = cluster->options.first_port + i;
       info->latency_ms = mr_broker_network_get_latency (cluster->network, id);
+      info->n_requests = __atomic_load_n (&cluster->slots[i].n_requests,
+                                          __ATOMIC_RELAXED);
       mr_broker_count (cluster->slots[i].broker, &info->n_leaders,
                        &info->n_replicas, &info->size_bytes);
 
@@ -1243,6 +1246,30 @@ mr_cluster_list_brokers (MrCluster *cluster)
     }
 
   return brokers;
+}
+
+/**
+ * mr_cluster_count_request:
+ * @cluster: a cluster
+ * @broker_id: the broker that took the request
+ *
+ * Adds one to the broker's request count (MrBrokerInfo.n_requests).
+ *
+ * @locality: any thread.
+ * @locks: none; an atomic add.
+ */
+void
+mr_cluster_count_request (MrCluster *cluster,
+                          gint32     broker_id)
+{
+  g_return_if_fail (cluster != NULL);
+
+  if (broker_id < 1 || (guint) broker_id > cluster->options.n_brokers)
+    return;
+
+  /* GLib has no 64-bit atomic add; GCC and Clang do. */
+  __atomic_fetch_add (&cluster->slots[broker_id - 1].n_requests, 1,
+                      __ATOMIC_RELAXED);
 }
 
 static gboolean
@@ -2119,6 +2146,10 @@ mr_cluster_produce_async (MrCluster         *cluster,
       return;
     }
 
+  /* The Kafka listener counts its own requests. */
+  if (via_broker < 0)
+    mr_cluster_count_request (cluster, broker_id);
+
   if (!mr_broker_network_enter_client (cluster->network, broker_id,
                                        timeout_ms, &error))
     {
@@ -2229,6 +2260,10 @@ mr_cluster_fetch (MrCluster     *cluster,
                                      FALSE, &broker_id);
   if (result->error != MR_KAFKA_ERROR_NONE)
     return;
+
+  /* The Kafka listener counts its own requests. */
+  if (via_broker < 0)
+    mr_cluster_count_request (cluster, broker_id);
 
   if (!mr_broker_network_enter_client (cluster->network, broker_id,
                                        MAX (max_wait_ms, 1000), NULL))

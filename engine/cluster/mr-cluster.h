@@ -83,6 +83,9 @@ typedef struct
   guint          n_leaders;
   guint          n_replicas;
   gint64         size_bytes;
+  guint64        n_requests;         /* answered since start, cumulative:
+                                      * Kafka requests on its listener and
+                                      * in-process produces and fetches */
 } MrBrokerInfo;
 
 typedef struct
@@ -157,6 +160,10 @@ void         mr_cluster_get_options         (MrCluster               *cluster,
 
 GPtrArray   *mr_cluster_list_brokers        (MrCluster               *cluster) G_GNUC_WARN_UNUSED_RESULT;
 void         mr_broker_info_free            (MrBrokerInfo            *info);
+/* Counts one request taken by @broker_id, for MrBrokerInfo.n_requests; the
+ * Kafka listener calls it per request. @locality: any thread (atomic). */
+void         mr_cluster_count_request       (MrCluster               *cluster,
+                                             gint32                   broker_id);
 
 /* Faults and recovery, one call each. Unknown broker:
  * MR_CLUSTER_ERROR_UNKNOWN_BROKER; a transition that makes no sense (pause

@@ -490,6 +490,8 @@ connection_dispatch (Connection   *connection,
         goto fail;
     }
 
+  mr_cluster_count_request (listener->cluster, listener->broker_id);
+
   slot = g_new0 (Slot, 1);
   slot->handler = unsupported ? &unsupported_handler : handler;
   slot->connection = connection_ref (connection);

@@ -1,0 +1,184 @@
+/* mr-test-ui-util.c
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include "mr-test-ui-util.h"
+
+#include <string.h>
+
+#include "mr-test-util.h"
+
+#define FRAMES_TIMEOUT_MS 10000
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+mr_test_wait_until (MrTestWaitFunc func,
+                    gpointer       user_data,
+                    guint          timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean done;
+  guint wake;
+
+  /* Look again at least every 20 ms, whatever else runs. */
+  wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (!(done = func (user_data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+
+  return done;
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *frame_clock,
+         gpointer       user_data)
+{
+  guint *n_frames = user_data;
+
+  (*n_frames)++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+three_frames_cb (gpointer user_data)
+{
+  return *(guint *) user_data >= 3;
+}
+
+void
+mr_test_wait_for_frames (GtkWidget *widget)
+{
+  guint n_frames = 0;
+  guint tick;
+
+  tick = gtk_widget_add_tick_callback (widget, tick_cb, &n_frames, NULL);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (mr_test_wait_until (three_frames_cb, &n_frames, FRAMES_TIMEOUT_MS));
+  gtk_widget_remove_tick_callback (widget, tick);
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         gboolean   mapped,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (!mapped || gtk_widget_get_mapped (widget)))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, mapped, found);
+}
+
+GPtrArray *
+mr_test_find_widgets (GtkWidget *widget,
+                      GType      type,
+                      gboolean   mapped)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (widget, type, mapped, found);
+
+  return found;
+}
+
+gpointer
+mr_test_find_widget (GtkWidget *widget,
+                     GType      type)
+{
+  g_autoptr(GPtrArray) found = mr_test_find_widgets (widget, type, FALSE);
+
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+gboolean
+mr_test_find_label (GtkWidget  *widget,
+                    const char *prefix)
+{
+  if (GTK_IS_LABEL (widget) &&
+      g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (mr_test_find_label (child, prefix))
+      return TRUE;
+
+  return FALSE;
+}
+
+void
+mr_test_save_screenshot (GtkWidget  *widget,
+                         const char *file_name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  path = mr_test_dup_artifact_path (file_name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s", path);
+}
+
+void
+mr_test_set_dark (gboolean dark)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                           : ADW_COLOR_SCHEME_DEFAULT);
+}
+
+void
+mr_test_setup_ui_resources (void)
+{
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, APP_BASE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (display,
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                    APP_BASE_PATH "/icons");
+
+  g_object_set (gtk_settings_get_for_display (display),
+                "gtk-enable-animations", FALSE,
+                NULL);
+}

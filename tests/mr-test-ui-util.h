@@ -1,0 +1,42 @@
+/* mr-test-ui-util.h: what the window tests share: waiting on the main
+ * loop, finding widgets, screenshots.
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*MrTestWaitFunc) (gpointer user_data);
+
+/* Iterates the main context until @func says yes or @timeout_ms pass;
+ * returns whether it said yes. */
+gboolean   mr_test_wait_until          (MrTestWaitFunc  func,
+                                        gpointer        user_data,
+                                        guint           timeout_ms);
+/* Iterates until @widget has drawn a few frames. */
+void       mr_test_wait_for_frames     (GtkWidget      *widget);
+/* Every descendant of @widget (itself included) of @type; with @mapped,
+ * only those on screen. The array does not own them. */
+GPtrArray *mr_test_find_widgets        (GtkWidget      *widget,
+                                        GType           type,
+                                        gboolean        mapped) G_GNUC_WARN_UNUSED_RESULT;
+gpointer   mr_test_find_widget         (GtkWidget      *widget,
+                                        GType           type);
+/* Whether a label under @widget starts with @prefix. */
+gboolean   mr_test_find_label          (GtkWidget      *widget,
+                                        const char     *prefix);
+/* Renders @widget into the test artifacts directory as a PNG. */
+void       mr_test_save_screenshot     (GtkWidget      *widget,
+                                        const char     *file_name);
+void       mr_test_set_dark            (gboolean        dark);
+/* What the application does: the stylesheet and icons from the resources;
+ * and no animations. */
+void       mr_test_setup_ui_resources  (void);
+
+G_END_DECLS

@@ -1,0 +1,659 @@
+/* test-cluster-views.c: the window's views of a running cluster, driven
+ * through their actions and buttons under a real display: the Cluster view
+ * (cards, partition map, sparklines, timeline filter, empty state), the
+ * Failure Lab (fault buttons, demo workload, chaos run) and the
+ * preferences. Screenshots of each, light and dark, wide and at 360 px,
+ * go to the test log directory.
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "test-cluster-views"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "mr-broker-card.h"
+#include "mr-cluster-view.h"
+#include "mr-failure-lab.h"
+#include "mr-partition-map.h"
+#include "mr-preferences-window.h"
+#include "mr-test-ui-util.h"
+#include "mr-test-util.h"
+#include "mr-window.h"
+
+#define N_BROKERS          3
+#define WAIT_TIMEOUT_MS    10000
+/* Fast failure detection, so that elections follow a crash quickly. */
+#define SESSION_TIMEOUT_MS 400
+
+typedef struct
+{
+  char      *tmpdir;
+  char      *cluster_dir;
+  MrCluster *cluster;
+  MrWindow  *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  MrClusterOptions options;
+
+  fixture->tmpdir = mr_test_make_tmpdir ();
+  fixture->cluster_dir = g_build_filename (fixture->tmpdir, "lab", NULL);
+  mr_test_cluster_options_init (&options, fixture->cluster_dir, N_BROKERS);
+  options.broker_session_timeout_ms = SESSION_TIMEOUT_MS;
+  fixture->cluster = mr_test_start_cluster (&options);
+  mr_cluster_options_clear (&options);
+}
+
+static void
+close_window (Fixture *fixture)
+{
+  if (fixture->window == NULL)
+    return;
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_finalize_object (g_steal_pointer (&fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  close_window (fixture);
+  mr_cluster_shutdown (fixture->cluster);
+  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
+  mr_test_remove_tree (fixture->tmpdir);
+  g_clear_pointer (&fixture->cluster_dir, g_free);
+  g_clear_pointer (&fixture->tmpdir, g_free);
+}
+
+static void
+open_window (Fixture *fixture,
+             int      width,
+             int      height)
+{
+  close_window (fixture);
+
+  fixture->window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, fixture->cluster)));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), width, height);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+create_topic (MrCluster  *cluster,
+              const char *name,
+              gint32      n_partitions)
+{
+  g_autoptr(GError) error = NULL;
+
+  mr_cluster_create_topic (cluster, name, n_partitions, N_BROKERS, NULL,
+                           FALSE, &error);
+  g_assert_no_error (error);
+}
+
+static void
+produce (MrCluster  *cluster,
+         const char *topic,
+         gint32      partition,
+         guint       n_records)
+{
+  g_auto(MrProduceResult) result = { 0, };
+  guint8 *batch;
+  gsize len = 0;
+
+  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
+                                                      g_get_real_time () / 1000,
+                                                      MR_COMPRESSION_NONE),
+                                 &len);
+  mr_cluster_produce (cluster, -1, topic, partition, batch, len, -1, 5000, &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+static gpointer
+find (Fixture *fixture,
+      GType    type)
+{
+  gpointer widget = mr_test_find_widget (GTK_WIDGET (fixture->window), type);
+
+  g_assert_nonnull (widget);
+
+  return widget;
+}
+
+static MrBrokerCard *
+find_card (Fixture *fixture,
+           gint32   broker_id)
+{
+  g_autoptr(GPtrArray) cards = mr_test_find_widgets (GTK_WIDGET (fixture->window),
+                                                     MR_TYPE_BROKER_CARD, FALSE);
+
+  for (guint i = 0; i < cards->len; i++)
+    if (mr_broker_card_get_broker_id (g_ptr_array_index (cards, i)) == broker_id)
+      return g_ptr_array_index (cards, i);
+
+  return NULL;
+}
+
+static void
+show_view (Fixture    *fixture,
+           const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.show-page", "s", name));
+  g_assert_cmpstr (mr_window_get_visible_view (fixture->window), ==, name);
+}
+
+/* The view shown, light and dark. */
+static void
+save_screenshots (Fixture    *fixture,
+                  const char *prefix)
+{
+  for (guint dark = 0; dark <= 1; dark++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s.png", prefix, dark ? "dark" : "light");
+
+      mr_test_set_dark (dark);
+      mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
+      mr_test_save_screenshot (GTK_WIDGET (fixture->window), name);
+    }
+  mr_test_set_dark (FALSE);
+}
+
+/* Waits. */
+
+typedef struct
+{
+  Fixture    *fixture;
+  gint32      broker_id;
+  const char *state_text;
+} CardWait;
+
+static gboolean
+card_shows_cb (gpointer user_data)
+{
+  CardWait *wait = user_data;
+  MrBrokerCard *card = find_card (wait->fixture, wait->broker_id);
+
+  return card != NULL &&
+         g_strcmp0 (mr_broker_card_get_state_text (card), wait->state_text) == 0;
+}
+
+static gboolean
+all_running_cb (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  for (gint32 id = 1; id <= N_BROKERS; id++)
+    {
+      MrBrokerCard *card = find_card (fixture, id);
+
+      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  MrPartitionMap *map;
+  const char     *topic;
+  gint32          partition;
+  gint32          broker_id;
+  MrReplicaRole   role;
+} RoleWait;
+
+static gboolean
+role_shown_cb (gpointer user_data)
+{
+  RoleWait *wait = user_data;
+
+  return mr_partition_map_get_role (wait->map, wait->topic, wait->partition,
+                                    wait->broker_id, NULL) == wait->role;
+}
+
+static gint32
+leader_of (MrCluster  *cluster,
+           const char *topic,
+           gint32      partition)
+{
+  g_autoptr(MrTopicInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = mr_cluster_describe_topic (cluster, topic, &error);
+  g_assert_no_error (error);
+
+  return ((MrPartitionInfo *) g_ptr_array_index (info->partitions, partition))->leader;
+}
+
+/* The Cluster view. */
+
+static gboolean
+partition_map_filled_cb (gpointer user_data)
+{
+  MrPartitionMap *map = user_data;
+
+  return mr_partition_map_get_n_partitions (map) == 4;
+}
+
+typedef struct
+{
+  MrClusterView   *view;
+  MrTimelineFilter filter;
+  const char      *prefix;
+} TimelineWait;
+
+/* Every event shown matches the filter, and one starts with @prefix. */
+static gboolean
+timeline_shows_cb (gpointer user_data)
+{
+  TimelineWait *wait = user_data;
+  GListModel *shown = mr_cluster_view_get_shown_events (wait->view);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(MrTimelineItem) item = g_list_model_get_item (shown, i);
+
+      if (!mr_timeline_item_matches (item, wait->filter))
+        return FALSE;
+      found |= g_str_has_prefix (mr_timeline_item_get_summary (item), wait->prefix);
+    }
+
+  return found;
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  gint32   broker_id;
+} RateWait;
+
+static gboolean
+rate_shown_cb (gpointer user_data)
+{
+  RateWait *wait = user_data;
+  MrBrokerCard *card = find_card (wait->fixture, wait->broker_id);
+
+  /* Keep the requests coming: one produce a poll. */
+  produce (wait->fixture->cluster, "orders", 0, 1);
+
+  return card != NULL &&
+         g_strcmp0 (mr_broker_card_get_request_rate_text (card), "0") != 0;
+}
+
+static void
+test_cluster_view (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  MrPartitionMap *map;
+  MrClusterView *view;
+  TimelineWait timeline;
+  RoleWait role;
+  RateWait rate;
+  CardWait card;
+  gint32 leader;
+  gint32 follower;
+
+  create_topic (fixture->cluster, "orders", 3);
+  create_topic (fixture->cluster, "payments", 1);
+  for (gint32 p = 0; p < 3; p++)
+    produce (fixture->cluster, "orders", p, 100 * (p + 1));
+
+  open_window (fixture, 1100, 860);
+  g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
+  g_assert_cmpstr (mr_window_get_visible_view (fixture->window), ==, "cluster");
+
+  view = find (fixture, MR_TYPE_CLUSTER_VIEW);
+  map = mr_cluster_view_get_partition_map (view);
+  g_assert_true (mr_test_wait_until (partition_map_filled_cb, map, WAIT_TIMEOUT_MS));
+
+  /* The map says what the engine says: the leader of orders-0 leads, and a
+   * follower is in sync. */
+  leader = leader_of (fixture->cluster, "orders", 0);
+  follower = leader % N_BROKERS + 1;
+  g_assert_cmpint (mr_partition_map_get_role (map, "orders", 0, leader, NULL), ==,
+                   MR_REPLICA_ROLE_LEADER);
+  g_assert_cmpint (mr_partition_map_get_role (map, "orders", 0, follower, NULL), ==,
+                   MR_REPLICA_ROLE_IN_SYNC);
+
+  /* Requests a second: in-process produces count on the leader, and its
+   * card's number and sparkline move. */
+  rate = (RateWait) { fixture, leader_of (fixture->cluster, "orders", 0) };
+  g_assert_true (mr_test_wait_until (rate_shown_cb, &rate, WAIT_TIMEOUT_MS));
+
+  /* Crash the follower through its card's action: within a second its card
+   * and the partition map say so. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "broker.crash", "i", follower));
+  card = (CardWait) { fixture, follower, "Crashed" };
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, 1000));
+  role = (RoleWait) { map, "orders", 0, follower, MR_REPLICA_ROLE_OFFLINE };
+  g_assert_true (mr_test_wait_until (role_shown_cb, &role, 1000));
+
+  /* The timeline, filtered to brokers and faults, has the crash and
+   * nothing else kind; filtered to ISR changes, the shrink that follows. */
+  mr_cluster_view_set_filter (view, MR_TIMELINE_FILTER_BROKERS);
+  timeline = (TimelineWait) { view, MR_TIMELINE_FILTER_BROKERS, "Broker" };
+  g_assert_true (mr_test_wait_until (timeline_shows_cb, &timeline, WAIT_TIMEOUT_MS));
+  mr_cluster_view_set_filter (view, MR_TIMELINE_FILTER_ISR);
+  timeline = (TimelineWait) { view, MR_TIMELINE_FILTER_ISR, "Partition" };
+  g_assert_true (mr_test_wait_until (timeline_shows_cb, &timeline, WAIT_TIMEOUT_MS));
+  mr_cluster_view_set_filter (view, MR_TIMELINE_FILTER_ALL);
+
+  save_screenshots (fixture, "cluster-view");
+
+  /* The same at phone width: one column, the view without the sidebar. */
+  open_window (fixture, 360, 740);
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
+  mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
+  save_screenshots (fixture, "cluster-view-narrow");
+  show_view (fixture, "topics");
+  save_screenshots (fixture, "topics-view-narrow");
+  show_view (fixture, "failure-lab");
+  save_screenshots (fixture, "failure-lab-narrow");
+
+  /* Back up. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "broker.start", "i", follower));
+  card = (CardWait) { fixture, follower, "Running" };
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
+}
+
+/* A new cluster: the Cluster view offers to create a topic, which then
+ * shows on the map. */
+
+static gboolean
+dialog_shown_cb (gpointer user_data)
+{
+  AdwMessageDialog **dialog = user_data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        {
+          *dialog = ADW_MESSAGE_DIALOG (window);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+topic_on_map_cb (gpointer user_data)
+{
+  MrPartitionMap *map = user_data;
+
+  return mr_partition_map_get_n_partitions (map) == 3;
+}
+
+static void
+test_cluster_view_empty (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) pages = NULL;
+  AdwMessageDialog *dialog = NULL;
+  AdwStatusPage *empty = NULL;
+  MrClusterView *view;
+
+  open_window (fixture, 1100, 760);
+  g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
+  mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
+  view = find (fixture, MR_TYPE_CLUSTER_VIEW);
+
+  pages = mr_test_find_widgets (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE, TRUE);
+  g_assert_cmpuint (pages->len, ==, 1);
+  empty = g_ptr_array_index (pages, 0);
+  g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Topics Yet");
+  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "_Create Topic"));
+  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "_Start Demo"));
+  save_screenshots (fixture, "cluster-view-empty");
+
+  /* Create one through the view's action and its dialog. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "cluster.create-topic", NULL));
+  g_assert_true (mr_test_wait_until (dialog_shown_cb, &dialog, WAIT_TIMEOUT_MS));
+  mr_test_wait_for_frames (GTK_WIDGET (dialog));
+  mr_test_save_screenshot (GTK_WIDGET (dialog), "create-topic-dialog.png");
+  adw_message_dialog_response (dialog, "create");
+
+  g_assert_true (mr_test_wait_until (topic_on_map_cb,
+                                     mr_cluster_view_get_partition_map (view),
+                                     WAIT_TIMEOUT_MS));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (empty)));
+}
+
+/* The Failure Lab. */
+
+typedef struct
+{
+  MrFailureLab *lab;
+  guint64       n_acknowledged;
+} DemoWait;
+
+static gboolean
+demo_counts_cb (gpointer user_data)
+{
+  DemoWait *wait = user_data;
+  MrDemoWorkloadStats stats;
+
+  return mr_failure_lab_get_demo_stats (wait->lab, &stats) &&
+         stats.n_acknowledged >= wait->n_acknowledged &&
+         stats.n_read > 0 &&
+         g_strcmp0 (mr_failure_lab_get_acked_text (wait->lab), "0") != 0 &&
+         mr_latency_plot_get_n_samples (mr_failure_lab_get_latency_plot (wait->lab)) > 0;
+}
+
+static gboolean
+demo_stopped_cb (gpointer user_data)
+{
+  MrFailureLab *lab = user_data;
+  MrDemoWorkloadStats stats;
+
+  return mr_failure_lab_get_demo_stats (lab, &stats) && !stats.running &&
+         stats.n_in_flight == 0;
+}
+
+static gboolean
+chaos_done_cb (gpointer user_data)
+{
+  MrFailureLab *lab = user_data;
+
+  return g_str_has_prefix (mr_failure_lab_get_chaos_status (lab), "Seed 5: ") &&
+         mr_failure_lab_get_chaos_steps_done (lab) > 0;
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+test_failure_lab (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  MrDemoWorkloadStats stats;
+  MrFailureLab *lab;
+  RoleWait role;
+  DemoWait demo;
+  CardWait card;
+  gint32 leader;
+
+  open_window (fixture, 1280, 900);
+  g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
+
+  /* The empty state's offer: the demo workload, which opens the lab. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.start-demo", NULL));
+  g_assert_cmpstr (mr_window_get_visible_view (fixture->window), ==, "failure-lab");
+  lab = find (fixture, MR_TYPE_FAILURE_LAB);
+  mr_failure_lab_set_demo_rate (lab, 2000);
+
+  /* Its counts rise, records come back, and the plot has dots. */
+  demo = (DemoWait) { lab, 1000 };
+  g_assert_true (mr_test_wait_until (demo_counts_cb, &demo, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_failure_lab_get_demo_stats (lab, &stats));
+  g_assert_cmpuint (stats.n_failed, ==, 0);
+  g_assert_cmpuint (stats.rate, ==, 2000);
+
+  /* Crash the leader of demo-0 with its button: the lab's map shows it
+   * offline, then someone else leads, and the workload goes on. */
+  role.map = mr_failure_lab_get_partition_map (lab);
+  g_assert_true (mr_test_wait_until (topic_on_map_cb, role.map, WAIT_TIMEOUT_MS));
+  leader = leader_of (fixture->cluster, "demo", 0);
+  click (mr_failure_lab_get_fault_button (lab, leader, MR_LAB_FAULT_CRASH));
+  card = (CardWait) { fixture, leader, "Crashed" };
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, 1000));
+  role = (RoleWait) { role.map, "demo", 0, leader, MR_REPLICA_ROLE_OFFLINE };
+  g_assert_true (mr_test_wait_until (role_shown_cb, &role, 1000));
+  g_assert_false (gtk_widget_get_sensitive (mr_failure_lab_get_fault_button (lab, leader,
+                                                                            MR_LAB_FAULT_CRASH)));
+
+  demo.n_acknowledged = stats.n_acknowledged + 1000;
+  g_assert_true (mr_test_wait_until (demo_counts_cb, &demo, WAIT_TIMEOUT_MS));
+  save_screenshots (fixture, "failure-lab");
+
+  /* Heal starts it again; slow and heal on another. */
+  click (mr_failure_lab_get_fault_button (lab, leader, MR_LAB_FAULT_HEAL));
+  card.state_text = "Running";
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
+  click (mr_failure_lab_get_fault_button (lab, leader, MR_LAB_FAULT_PAUSE));
+  card.state_text = "Paused";
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
+  click (mr_failure_lab_get_fault_button (lab, leader, MR_LAB_FAULT_HEAL));
+  card.state_text = "Running";
+  g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
+
+  /* A short chaos run from a seed, applied step by step. */
+  mr_failure_lab_run_chaos (lab, 5, 3);
+  g_assert_true (mr_test_wait_until (chaos_done_cb, lab, 3 * WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
+
+  /* Stop the workload: every record sent is answered. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab), "lab.toggle-demo", NULL));
+  g_assert_true (mr_test_wait_until (demo_stopped_cb, lab, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_failure_lab_get_demo_stats (lab, &stats));
+  g_assert_cmpuint (stats.n_sent, ==, stats.n_acknowledged + stats.n_failed);
+}
+
+/* Preferences. */
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GPtrArray) spins = NULL;
+  g_autoptr(GPtrArray) switches = NULL;
+  AdwComboRow *style;
+  GtkWidget *window;
+
+  window = mr_preferences_window_new (NULL);
+  g_object_ref (window);
+  gtk_window_present (GTK_WINDOW (window));
+  mr_test_wait_for_frames (window);
+  mr_preferences_follow_color_scheme (settings);
+
+  /* Brokers, first port, HTTP port; auto-create, power loss. */
+  spins = mr_test_find_widgets (window, GTK_TYPE_SPIN_BUTTON, FALSE);
+  g_assert_cmpuint (spins->len, ==, 3);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (g_ptr_array_index (spins, 0)), ==,
+                   g_settings_get_int (settings, "brokers"));
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 5);
+  g_assert_cmpint (g_settings_get_int (settings, "brokers"), ==, 5);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 1), 19092);
+  g_assert_cmpint (g_settings_get_int (settings, "first-port"), ==, 19092);
+
+  switches = mr_test_find_widgets (window, GTK_TYPE_SWITCH, FALSE);
+  g_assert_cmpuint (switches->len, ==, 2);
+  g_assert_false (g_settings_get_boolean (settings, "simulate-power-loss"));
+  gtk_switch_set_active (g_ptr_array_index (switches, 1), TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "simulate-power-loss"));
+
+  mr_test_wait_for_frames (window);
+  mr_test_save_screenshot (window, "preferences-light.png");
+
+  /* The style applies at once. */
+  style = mr_test_find_widget (window, ADW_TYPE_COMBO_ROW);
+  adw_combo_row_set_selected (style, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "dark");
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  mr_test_wait_for_frames (window);
+  mr_test_save_screenshot (window, "preferences-dark.png");
+  adw_combo_row_set_selected (style, 0);
+  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "default");
+
+  g_settings_reset (settings, "brokers");
+  g_settings_reset (settings, "first-port");
+  g_settings_reset (settings, "simulate-power-loss");
+  g_signal_handlers_disconnect_by_data (settings, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* The shortcuts window lists the views' keys. */
+static void
+test_shortcuts (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWidget *overlay;
+
+  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
+  overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_object_ref (overlay);
+  g_clear_object (&builder);
+  gtk_window_present (GTK_WINDOW (overlay));
+  mr_test_wait_for_frames (overlay);
+  g_assert_true (mr_test_find_label (overlay, "Failure Lab"));
+  g_assert_true (mr_test_find_label (overlay, "Preferences"));
+  mr_test_save_screenshot (overlay, "shortcuts.png");
+  gtk_window_destroy (GTK_WINDOW (overlay));
+  g_assert_finalize_object (overlay);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean tap = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--tap"))
+      tap = TRUE;
+
+  g_setenv ("GTK_A11Y", "test", FALSE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return tap ? 0 : 77;
+    }
+
+  adw_init ();
+  mr_test_setup_ui_resources ();
+
+  g_test_add ("/cluster-views/cluster", Fixture, NULL,
+              fixture_set_up, test_cluster_view, fixture_tear_down);
+  g_test_add ("/cluster-views/cluster-empty", Fixture, NULL,
+              fixture_set_up, test_cluster_view_empty, fixture_tear_down);
+  g_test_add ("/cluster-views/failure-lab", Fixture, NULL,
+              fixture_set_up, test_failure_lab, fixture_tear_down);
+  g_test_add_func ("/cluster-views/preferences", test_preferences);
+  g_test_add_func ("/cluster-views/shortcuts", test_shortcuts);
+
+  return g_test_run ();
+}

@@ -1,0 +1,240 @@
+/* mr-sparkline.c
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#define G_LOG_DOMAIN "mr-ui"
+
+#include "config.h"
+
+#include "mr-sparkline.h"
+
+#include <glib/gi18n.h>
+
+/* A small line chart of recent values, such as a broker's requests a
+ * second: the line in the accent colour over a faint fill, scaled to the
+ * largest value shown. Drawn with cairo through GtkSnapshot (GTK 4.8 has
+ * no path nodes); colours come from libadwaita's named colours, so dark
+ * mode and high contrast follow. */
+
+struct _MrSparkline
+{
+  GtkWidget  parent_instance;
+
+  GArray    *values;               /* double */
+};
+
+G_DEFINE_FINAL_TYPE (MrSparkline, mr_sparkline, GTK_TYPE_WIDGET)
+
+static void
+lookup_color (GtkWidget  *widget,
+              const char *name,
+              GdkRGBA    *color)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+
+  if (!gtk_style_context_lookup_color (context, name, color))
+    gtk_style_context_get_color (context, color);
+}
+
+static double
+max_value (MrSparkline *self)
+{
+  double max = 0;
+
+  for (guint i = 0; i < self->values->len; i++)
+    max = MAX (max, g_array_index (self->values, double, i));
+
+  return max;
+}
+
+static void
+draw (MrSparkline *self,
+      cairo_t     *cr,
+      int          width,
+      int          height)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GdkRGBA accent;
+  GdkRGBA baseline;
+  double max;
+  double step;
+  guint n = self->values->len;
+
+  lookup_color (widget, "accent_color", &accent);
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &baseline);
+  baseline.alpha *= 0.15;
+
+  /* The zero line. */
+  gdk_cairo_set_source_rgba (cr, &baseline);
+  cairo_rectangle (cr, 0, height - 1, width, 1);
+  cairo_fill (cr);
+
+  if (n < 2)
+    return;
+
+  max = max_value (self);
+  if (max <= 0)
+    max = 1;
+  step = (double) width / (n - 1);
+
+  cairo_move_to (cr, 0, height);
+  for (guint i = 0; i < n; i++)
+    {
+      double v = g_array_index (self->values, double, i);
+
+      cairo_line_to (cr, i * step, height - 1.5 - (height - 3) * v / max);
+    }
+  cairo_line_to (cr, width, height);
+  cairo_close_path (cr);
+  accent.alpha *= 0.2;
+  gdk_cairo_set_source_rgba (cr, &accent);
+  cairo_fill (cr);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double v = g_array_index (self->values, double, i);
+      double y = height - 1.5 - (height - 3) * v / max;
+
+      if (i == 0)
+        cairo_move_to (cr, 0, y);
+      else
+        cairo_line_to (cr, i * step, y);
+    }
+  accent.alpha = 1;
+  lookup_color (widget, "accent_color", &accent);
+  gdk_cairo_set_source_rgba (cr, &accent);
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_stroke (cr);
+}
+
+static void
+mr_sparkline_snapshot (GtkWidget   *widget,
+                       GtkSnapshot *snapshot)
+{
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  draw (MR_SPARKLINE (widget), cr, width, height);
+  cairo_destroy (cr);
+}
+
+static void
+mr_sparkline_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 40;
+      *natural = 120;
+    }
+  else
+    {
+      *minimum = 16;
+      *natural = 24;
+    }
+}
+
+static void
+mr_sparkline_css_changed (GtkWidget         *widget,
+                          GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (mr_sparkline_parent_class)->css_changed (widget, change);
+
+  /* The colours may have changed with the style (dark mode). */
+  gtk_widget_queue_draw (widget);
+}
+
+static void
+mr_sparkline_finalize (GObject *object)
+{
+  MrSparkline *self = MR_SPARKLINE (object);
+
+  g_clear_pointer (&self->values, g_array_unref);
+
+  G_OBJECT_CLASS (mr_sparkline_parent_class)->finalize (object);
+}
+
+static void
+mr_sparkline_class_init (MrSparklineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = mr_sparkline_finalize;
+
+  widget_class->snapshot = mr_sparkline_snapshot;
+  widget_class->measure = mr_sparkline_measure;
+  widget_class->css_changed = mr_sparkline_css_changed;
+
+  gtk_widget_class_set_css_name (widget_class, "sparkline");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+mr_sparkline_init (MrSparkline *self)
+{
+  self->values = g_array_new (FALSE, FALSE, sizeof (double));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Trend"),
+                                  -1);
+}
+
+GtkWidget *
+mr_sparkline_new (void)
+{
+  return g_object_new (MR_TYPE_SPARKLINE, NULL);
+}
+
+void
+mr_sparkline_set_values (MrSparkline  *self,
+                         const double *values,
+                         guint         n_values)
+{
+  g_return_if_fail (MR_IS_SPARKLINE (self));
+  g_return_if_fail (values != NULL || n_values == 0);
+
+  g_array_set_size (self->values, 0);
+  g_array_append_vals (self->values, values, n_values);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+mr_sparkline_get_n_values (MrSparkline *self)
+{
+  g_return_val_if_fail (MR_IS_SPARKLINE (self), 0);
+
+  return self->values->len;
+}
+
+double
+mr_sparkline_get_last (MrSparkline *self)
+{
+  g_return_val_if_fail (MR_IS_SPARKLINE (self), 0);
+
+  if (self->values->len == 0)
+    return 0;
+
+  return g_array_index (self->values, double, self->values->len - 1);
+}
+
+double
+mr_sparkline_get_max (MrSparkline *self)
+{
+  g_return_val_if_fail (MR_IS_SPARKLINE (self), 0);
+
+  return max_value (self);
+}
