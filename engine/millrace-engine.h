@@ -21,6 +21,8 @@
 #include "cluster/mr-topic-rules.h"
 #include "cluster/mr-leader-epoch-cache.h"
 #include "cluster/mr-producer-state.h"
+#include "cluster/mr-record-jsonl.h"
+#include "cluster/mr-record-reader.h"
 #include "connect/mr-http-api.h"
 #include "log/mr-compression.h"
 #include "log/mr-crc32c.h"
