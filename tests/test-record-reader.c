@@ -13,6 +13,9 @@
 
 #include "mr-test-util.h"
 
+/* Record times: an hour ago, so that retention keeps them. */
+static gint64 base_time;
+
 typedef struct
 {
   char      *dir;
@@ -55,7 +58,7 @@ make_record (MrRecordCopy *copy,
   g_autofree char *value = g_strdup_printf ("{\"n\": %u}", i);
 
   mr_record_copy_init (copy);
-  copy->timestamp = 1700000000000 + i * 1000;
+  copy->timestamp = base_time + i * 1000;
   copy->key = g_bytes_new (key, strlen (key));
   if (i % 7 == 6)
     {
@@ -202,7 +205,7 @@ test_filters (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   Matches matches = { MR_RECORD_FIELD_KEY, "", NULL };
 
-  produce_many (fixture->cluster, 0, 0, 200, 64);
+  produce_many (fixture->cluster, 0, 0, 200, 200);
 
   g_assert_cmpuint (count_matches (fixture->cluster, MR_RECORD_FIELD_KEY, "user-3"), ==, 20);
   g_assert_cmpuint (count_matches (fixture->cluster, MR_RECORD_FIELD_KEY, ""), ==, 200);
@@ -236,6 +239,7 @@ test_jsonl_round_trip (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   g_autofree char *topic = NULL;
+  g_autofree char *expected_line = NULL;
   g_auto(MrRecordCopy) parsed = { 0 };
   MrRecordCopy tombstone;
 
@@ -245,11 +249,12 @@ test_jsonl_round_trip (Fixture       *fixture,
 
   /* Text stays text; bytes that are not go through base64. */
   line = mr_record_to_jsonl ("events", &page->records[0]);
-  g_assert_cmpstr (line, ==,
-                   "{\"topic\":\"events\",\"partition\":0,\"offset\":0,"
-                   "\"timestamp\":1700000000000,\"key\":\"user-0\",\"key_encoding\":\"utf-8\","
-                   "\"value\":\"{\\\"n\\\": 0}\",\"value_encoding\":\"utf-8\","
-                   "\"headers\":[{\"key\":\"kind\",\"value\":\"even\",\"value_encoding\":\"utf-8\"}]}");
+  expected_line = g_strdup_printf ("{\"topic\":\"events\",\"partition\":0,\"offset\":0,"
+                                   "\"timestamp\":%" G_GINT64_FORMAT ",\"key\":\"user-0\",\"key_encoding\":\"utf-8\","
+                                   "\"value\":\"{\\\"n\\\": 0}\",\"value_encoding\":\"utf-8\","
+                                   "\"headers\":[{\"key\":\"kind\",\"value\":\"even\",\"value_encoding\":\"utf-8\"}]}",
+                                   base_time);
+  g_assert_cmpstr (line, ==, expected_line);
   g_clear_pointer (&line, g_free);
   line = mr_record_to_jsonl ("events", &page->records[6]);
   g_assert_nonnull (strstr (line, "\"value\":\"AP8GgA==\",\"value_encoding\":\"base64\""));
@@ -360,6 +365,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  base_time = (g_get_real_time () / G_USEC_PER_SEC - 3600) * 1000;
 
   g_test_add ("/record-reader/page", Fixture, NULL,
               fixture_set_up, test_page_read, fixture_tear_down);
