@@ -73,6 +73,11 @@ struct _MrTopicsView
   GtkSpinner         *busy_spinner;
   GtkScrolledWindow  *message_scroller;
   GtkColumnView      *message_view;
+  GtkColumnViewColumn *offset_column;
+  GtkColumnViewColumn *timestamp_column;
+  GtkColumnViewColumn *key_column;
+  GtkColumnViewColumn *value_column;
+  GtkColumnViewColumn *headers_column;
   GtkStack           *detail_stack;
   GtkLabel           *detail_title;
   GtkLabel           *detail_subtitle;
@@ -816,6 +821,103 @@ topic_row_activated_cb (MrTopicsView  *self,
                         GtkListBoxRow *row)
 {
   select_topic (self, g_object_get_data (G_OBJECT (row), "topic"));
+}
+
+/* The cells of the browser: a GtkInscription each, set from the item's
+ * text for its column; a row whose page is still loading updates when it
+ * arrives. The column is known by the factory, through its column. */
+
+typedef const char *(*CellTextFunc) (MrMessageItem *item);
+
+static const char *
+partition_text (MrMessageItem *item)
+{
+  return NULL;
+}
+
+static CellTextFunc
+cell_func_for (MrTopicsView       *self,
+               GtkListItemFactory *factory)
+{
+  if (factory == gtk_column_view_column_get_factory (self->offset_column))
+    return mr_message_item_get_offset_text;
+  if (factory == gtk_column_view_column_get_factory (self->timestamp_column))
+    return mr_message_item_get_timestamp_text;
+  if (factory == gtk_column_view_column_get_factory (self->key_column))
+    return mr_message_item_get_key_text;
+  if (factory == gtk_column_view_column_get_factory (self->value_column))
+    return mr_message_item_get_value_text;
+  if (factory == gtk_column_view_column_get_factory (self->headers_column))
+    return mr_message_item_get_headers_text;
+
+  return partition_text;
+}
+
+static void
+update_cell (GtkListItem *list_item)
+{
+  MrMessageItem *item = gtk_list_item_get_item (list_item);
+  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  CellTextFunc func = g_object_get_data (G_OBJECT (cell), "text-func");
+  char number[24];
+
+  if (item == NULL)
+    return;
+
+  if (func == partition_text)
+    {
+      g_snprintf (number, sizeof number, "%d", mr_message_item_get_partition (item));
+      gtk_inscription_set_text (cell, number);
+    }
+  else
+    gtk_inscription_set_text (cell, func (item));
+}
+
+static void
+cell_loaded_cb (GtkListItem *list_item)
+{
+  update_cell (list_item);
+}
+
+static void
+cell_setup_cb (MrTopicsView       *self,
+               GtkListItem        *list_item,
+               GtkListItemFactory *factory)
+{
+  GtkWidget *cell = gtk_inscription_new (NULL);
+  CellTextFunc func = cell_func_for (self, factory);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  if (func == partition_text || func == mr_message_item_get_offset_text ||
+      func == mr_message_item_get_timestamp_text)
+    gtk_widget_add_css_class (cell, "numeric");
+  g_object_set_data (G_OBJECT (cell), "text-func", func);
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+cell_bind_cb (MrTopicsView       *self,
+              GtkListItem        *list_item,
+              GtkListItemFactory *factory)
+{
+  MrMessageItem *item = gtk_list_item_get_item (list_item);
+
+  update_cell (list_item);
+  if (!mr_message_item_get_loaded (item))
+    g_signal_connect_object (item, "notify::loaded", G_CALLBACK (cell_loaded_cb),
+                             list_item, G_CONNECT_SWAPPED);
+}
+
+static void
+cell_unbind_cb (MrTopicsView       *self,
+                GtkListItem        *list_item,
+                GtkListItemFactory *factory)
+{
+  MrMessageItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL)
+    g_signal_handlers_disconnect_by_func (item, cell_loaded_cb, list_item);
 }
 
 /* The detail pane. */
@@ -2465,6 +2567,11 @@ mr_topics_view_class_init (MrTopicsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrTopicsView, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, MrTopicsView, message_scroller);
   gtk_widget_class_bind_template_child (widget_class, MrTopicsView, message_view);
+  gtk_widget_class_bind_template_child (widget_class, MrTopicsView, offset_column);
+  gtk_widget_class_bind_template_child (widget_class, MrTopicsView, timestamp_column);
+  gtk_widget_class_bind_template_child (widget_class, MrTopicsView, key_column);
+  gtk_widget_class_bind_template_child (widget_class, MrTopicsView, value_column);
+  gtk_widget_class_bind_template_child (widget_class, MrTopicsView, headers_column);
   gtk_widget_class_bind_template_child (widget_class, MrTopicsView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, MrTopicsView, detail_title);
   gtk_widget_class_bind_template_child (widget_class, MrTopicsView, detail_subtitle);
@@ -2478,6 +2585,9 @@ mr_topics_view_class_init (MrTopicsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_text_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, format_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cell_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cell_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cell_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, partition_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, offset_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, time_entry_activate_cb);
