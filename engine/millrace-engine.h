@@ -23,6 +23,8 @@
 #include "cluster/mr-topic-rules.h"
 #include "cluster/mr-leader-epoch-cache.h"
 #include "cluster/mr-producer-state.h"
+#include "cluster/mr-record-jsonl.h"
+#include "cluster/mr-record-reader.h"
 #include "connect/mr-http-api.h"
 #include "group/mr-consumer-group.h"
 #include "group/mr-group-coordinator.h"
