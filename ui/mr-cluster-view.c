@@ -233,9 +233,8 @@ create_topic_response_cb (AdwMessageDialog *dialog,
   MrClusterView *self = user_data;
   g_autoptr(GTask) task = NULL;
   CreateTopicData *data;
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
-  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_first_child (box));
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (gtk_widget_get_last_child (box));
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "mr-name-entry");
+  GtkSpinButton *spin = g_object_get_data (G_OBJECT (dialog), "mr-partitions-spin");
   GWeakRef *ref;
 
   if (!g_str_equal (response, "create"))
@@ -273,6 +272,8 @@ create_topic_action (GtkWidget  *widget,
   MrClusterView *self = MR_CLUSTER_VIEW (widget);
   GtkWidget *dialog;
   GtkWidget *box;
+  GtkWidget *row;
+  GtkWidget *label;
   GtkWidget *entry;
   GtkWidget *spin;
 
@@ -293,6 +294,7 @@ create_topic_action (GtkWidget  *widget,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Topic name"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "orders");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
@@ -303,9 +305,18 @@ create_topic_action (GtkWidget  *widget,
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Partitions"),
                                   -1);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  label = gtk_label_new_with_mnemonic (_("_Partitions"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), spin);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), spin);
   gtk_box_append (GTK_BOX (box), entry);
-  gtk_box_append (GTK_BOX (box), spin);
+  gtk_box_append (GTK_BOX (box), row);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  g_object_set_data (G_OBJECT (dialog), "mr-name-entry", entry);
+  g_object_set_data (G_OBJECT (dialog), "mr-partitions-spin", spin);
 
   g_signal_connect (entry, "changed", G_CALLBACK (topic_name_changed_cb), dialog);
   g_signal_connect_object (dialog, "response",
