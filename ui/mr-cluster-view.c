@@ -37,6 +37,7 @@ struct _MrClusterView
   GtkDropDown       *filter_dropdown;
   GtkStack          *timeline_stack;
   GtkListView       *timeline_view;
+  GtkScrolledWindow *timeline_scroller;
 
   MrClusterMonitor  *monitor;
   GtkFilterListModel *shown_events;
@@ -161,6 +162,11 @@ timeline_changed (MrClusterView *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->shown_events));
 
   gtk_stack_set_visible_child_name (self->timeline_stack, n > 0 ? "events" : "empty");
+
+  /* A page that scrolls gives the list its minimum height: as tall as a
+   * few rows need, up to a point, then it scrolls on its own. */
+  gtk_scrolled_window_set_min_content_height (self->timeline_scroller,
+                                              MIN (n * 44, 320));
 }
 
 /* Create a topic, off the main thread. */
@@ -441,6 +447,7 @@ mr_cluster_view_class_init (MrClusterViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrClusterView, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, MrClusterView, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, MrClusterView, timeline_view);
+  gtk_widget_class_bind_template_child (widget_class, MrClusterView, timeline_scroller);
 
   gtk_widget_class_install_action (widget_class, "cluster.create-topic", NULL,
                                    create_topic_action);

@@ -66,6 +66,7 @@ struct _MrFailureLab
   MrPartitionMap     *partition_map;
   GtkStack           *timeline_stack;
   GtkListView        *timeline_view;
+  GtkScrolledWindow  *timeline_scroller;
 
   MrClusterMonitor   *monitor;
   gulong              refreshed_handler;
@@ -328,6 +329,11 @@ latest_events_changed_cb (MrFailureLab *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->latest_events));
 
   gtk_stack_set_visible_child_name (self->timeline_stack, n > 0 ? "events" : "empty");
+
+  /* A page that scrolls gives the list its minimum height: as tall as a
+   * few rows need, up to a point, then it scrolls on its own. */
+  gtk_scrolled_window_set_min_content_height (self->timeline_scroller,
+                                              MIN (n * 44, 280));
 }
 
 /* The demo workload. */
@@ -789,6 +795,7 @@ mr_failure_lab_class_init (MrFailureLabClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, partition_map);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, timeline_view);
+  gtk_widget_class_bind_template_child (widget_class, MrFailureLab, timeline_scroller);
 
   gtk_widget_class_install_action (widget_class, "lab.toggle-demo", NULL, toggle_demo_action);
   gtk_widget_class_install_action (widget_class, "lab.toggle-chaos", NULL, toggle_chaos_action);
