@@ -99,6 +99,25 @@ create_topic (MrCluster  *cluster,
 }
 
 static void
+produce_with_acks (MrCluster  *cluster,
+                   const char *topic,
+                   gint32      partition,
+                   guint       n_records,
+                   gint16      acks)
+{
+  g_auto(MrProduceResult) result = { 0, };
+  guint8 *batch;
+  gsize len = 0;
+
+  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
+                                                      g_get_real_time () / 1000,
+                                                      MR_COMPRESSION_NONE),
+                                 &len);
+  mr_cluster_produce (cluster, -1, topic, partition, batch, len, acks, 5000, &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+static void
 produce (MrCluster  *cluster,
          const char *topic,
          gint32      partition,
@@ -366,6 +385,59 @@ test_cluster_view (Fixture       *fixture,
                                              "broker.start", "i", follower));
   card = (CardWait) { fixture, follower, "Running" };
   g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
+}
+
+/* A slowed follower falls behind: the map says by how much. */
+
+typedef struct
+{
+  Fixture        *fixture;
+  MrPartitionMap *map;
+  gint32          follower;
+} LagWait;
+
+static gboolean
+lagging_shown_cb (gpointer user_data)
+{
+  LagWait *wait = user_data;
+  gint64 lag = 0;
+
+  /* Keep writing, acknowledged by the leader alone. */
+  produce_with_acks (wait->fixture->cluster, "lag", 0, 50, 1);
+
+  return mr_partition_map_get_role (wait->map, "lag", 0, wait->follower, &lag) ==
+           MR_REPLICA_ROLE_LAGGING &&
+         lag > 0;
+}
+
+static void
+test_cluster_view_lagging (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  MrClusterView *view;
+  RoleWait role;
+  LagWait lag;
+  gint32 leader;
+
+  create_topic (fixture->cluster, "lag", 1);
+  leader = leader_of (fixture->cluster, "lag", 0);
+
+  open_window (fixture, 1100, 760);
+  g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
+  view = find (fixture, MR_TYPE_CLUSTER_VIEW);
+
+  lag = (LagWait) { fixture, mr_cluster_view_get_partition_map (view), leader % N_BROKERS + 1 };
+  mr_cluster_broker_action (fixture->cluster, lag.follower, MR_BROKER_ACTION_SLOW, 1500, &error);
+  g_assert_no_error (error);
+  g_assert_true (mr_test_wait_until (lagging_shown_cb, &lag, WAIT_TIMEOUT_MS));
+  save_screenshots (fixture, "cluster-view-lagging");
+
+  /* Healed, it catches up and is back in sync. */
+  mr_cluster_broker_action (fixture->cluster, lag.follower, MR_BROKER_ACTION_HEAL, 0, &error);
+  g_assert_no_error (error);
+  role = (RoleWait) { lag.map, "lag", 0, lag.follower, MR_REPLICA_ROLE_IN_SYNC };
+  g_assert_true (mr_test_wait_until (role_shown_cb, &role, WAIT_TIMEOUT_MS));
 }
 
 /* A new cluster: the Cluster view offers to create a topic, which then
@@ -652,6 +724,8 @@ main (int   argc,
 
   g_test_add ("/cluster-views/cluster", Fixture, NULL,
               fixture_set_up, test_cluster_view, fixture_tear_down);
+  g_test_add ("/cluster-views/cluster-lagging", Fixture, NULL,
+              fixture_set_up, test_cluster_view_lagging, fixture_tear_down);
   g_test_add ("/cluster-views/cluster-empty", Fixture, NULL,
               fixture_set_up, test_cluster_view_empty, fixture_tear_down);
   g_test_add ("/cluster-views/failure-lab", Fixture, NULL,
