@@ -561,8 +561,12 @@ static void
 test_failure_lab (Fixture       *fixture,
                   gconstpointer  user_data)
 {
+  g_autoptr(GPtrArray) images = NULL;
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
   MrDemoWorkloadStats stats;
   MrFailureLab *lab;
+  int n_marks = 0;
   RoleWait role;
   DemoWait demo;
   CardWait card;
@@ -616,6 +620,16 @@ test_failure_lab (Fixture       *fixture,
   /* A short chaos run from a seed, applied step by step. */
   mr_failure_lab_run_chaos (lab, 5, 3);
   g_assert_true (mr_test_wait_until (chaos_done_cb, lab, 3 * WAIT_TIMEOUT_MS));
+  /* The plan is on screen, a row per step, each marked as applied. */
+  images = mr_test_find_widgets (GTK_WIDGET (lab), GTK_TYPE_IMAGE, TRUE);
+  for (guint i = 0; i < images->len; i++)
+    n_marks += g_strcmp0 (gtk_image_get_icon_name (g_ptr_array_index (images, i)),
+                          "object-select-symbolic") == 0;
+  g_assert_cmpint (n_marks, ==, mr_failure_lab_get_chaos_steps_done (lab));
+  scroller = mr_test_find_widget (GTK_WIDGET (lab), GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  save_screenshots (fixture, "failure-lab-chaos");
   g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
 
   /* Stop the workload: every record sent is answered. */
