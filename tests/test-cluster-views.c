@@ -642,12 +642,23 @@ test_failure_lab (Fixture       *fixture,
 /* Preferences. */
 
 static void
+assert_setting (GSettings  *settings,
+                const char *key,
+                const char *expected)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static void
 test_preferences (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GPtrArray) spins = NULL;
   g_autoptr(GPtrArray) switches = NULL;
   AdwComboRow *style;
+  AdwEntryRow *data_dir;
   GtkWidget *window;
 
   window = mr_preferences_window_new (NULL);
@@ -672,22 +683,30 @@ test_preferences (void)
   gtk_switch_set_active (g_ptr_array_index (switches, 1), TRUE);
   g_assert_true (g_settings_get_boolean (settings, "simulate-power-loss"));
 
+  /* The directory is written when applied. */
+  data_dir = mr_test_find_widget (window, ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (data_dir), "  /srv/millrace/lab  ");
+  assert_setting (settings, "data-dir", "");
+  g_signal_emit_by_name (data_dir, "apply");
+  assert_setting (settings, "data-dir", "/srv/millrace/lab");
+
   mr_test_wait_for_frames (window);
   mr_test_save_screenshot (window, "preferences-light.png");
 
   /* The style applies at once. */
   style = mr_test_find_widget (window, ADW_TYPE_COMBO_ROW);
   adw_combo_row_set_selected (style, 2);
-  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "dark");
+  assert_setting (settings, "color-scheme", "dark");
   g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
   mr_test_wait_for_frames (window);
   mr_test_save_screenshot (window, "preferences-dark.png");
   adw_combo_row_set_selected (style, 0);
-  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "default");
+  assert_setting (settings, "color-scheme", "default");
 
   g_settings_reset (settings, "brokers");
   g_settings_reset (settings, "first-port");
   g_settings_reset (settings, "simulate-power-loss");
+  g_settings_reset (settings, "data-dir");
   g_signal_handlers_disconnect_by_data (settings, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
