@@ -113,6 +113,7 @@ mr_test_find_label (GtkWidget  *widget,
                     const char *prefix)
 {
   if (GTK_IS_LABEL (widget) &&
+      gtk_widget_get_mapped (widget) &&
       g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix))
     return TRUE;
 

@@ -28,7 +28,7 @@ GPtrArray *mr_test_find_widgets        (GtkWidget      *widget,
                                         gboolean        mapped) G_GNUC_WARN_UNUSED_RESULT;
 gpointer   mr_test_find_widget         (GtkWidget      *widget,
                                         GType           type);
-/* Whether a label under @widget starts with @prefix. */
+/* Whether a label on screen under @widget starts with @prefix. */
 gboolean   mr_test_find_label          (GtkWidget      *widget,
                                         const char     *prefix);
 /* Renders @widget into the test artifacts directory as a PNG. */

@@ -99,6 +99,25 @@ create_topic (MrCluster  *cluster,
 }
 
 static void
+produce_with_acks (MrCluster  *cluster,
+                   const char *topic,
+                   gint32      partition,
+                   guint       n_records,
+                   gint16      acks)
+{
+  g_auto(MrProduceResult) result = { 0, };
+  guint8 *batch;
+  gsize len = 0;
+
+  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
+                                                      g_get_real_time () / 1000,
+                                                      MR_COMPRESSION_NONE),
+                                 &len);
+  mr_cluster_produce (cluster, -1, topic, partition, batch, len, acks, 5000, &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+static void
 produce (MrCluster  *cluster,
          const char *topic,
          gint32      partition,
@@ -368,6 +387,59 @@ test_cluster_view (Fixture       *fixture,
   g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
 }
 
+/* A slowed follower falls behind: the map says by how much. */
+
+typedef struct
+{
+  Fixture        *fixture;
+  MrPartitionMap *map;
+  gint32          follower;
+} LagWait;
+
+static gboolean
+lagging_shown_cb (gpointer user_data)
+{
+  LagWait *wait = user_data;
+  gint64 lag = 0;
+
+  /* Keep writing, acknowledged by the leader alone. */
+  produce_with_acks (wait->fixture->cluster, "lag", 0, 50, 1);
+
+  return mr_partition_map_get_role (wait->map, "lag", 0, wait->follower, &lag) ==
+           MR_REPLICA_ROLE_LAGGING &&
+         lag > 0;
+}
+
+static void
+test_cluster_view_lagging (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  MrClusterView *view;
+  RoleWait role;
+  LagWait lag;
+  gint32 leader;
+
+  create_topic (fixture->cluster, "lag", 1);
+  leader = leader_of (fixture->cluster, "lag", 0);
+
+  open_window (fixture, 1100, 760);
+  g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
+  view = find (fixture, MR_TYPE_CLUSTER_VIEW);
+
+  lag = (LagWait) { fixture, mr_cluster_view_get_partition_map (view), leader % N_BROKERS + 1 };
+  mr_cluster_broker_action (fixture->cluster, lag.follower, MR_BROKER_ACTION_SLOW, 1500, &error);
+  g_assert_no_error (error);
+  g_assert_true (mr_test_wait_until (lagging_shown_cb, &lag, WAIT_TIMEOUT_MS));
+  save_screenshots (fixture, "cluster-view-lagging");
+
+  /* Healed, it catches up and is back in sync. */
+  mr_cluster_broker_action (fixture->cluster, lag.follower, MR_BROKER_ACTION_HEAL, 0, &error);
+  g_assert_no_error (error);
+  role = (RoleWait) { lag.map, "lag", 0, lag.follower, MR_REPLICA_ROLE_IN_SYNC };
+  g_assert_true (mr_test_wait_until (role_shown_cb, &role, WAIT_TIMEOUT_MS));
+}
+
 /* A new cluster: the Cluster view offers to create a topic, which then
  * shows on the map. */
 
@@ -403,9 +475,10 @@ static void
 test_cluster_view_empty (Fixture       *fixture,
                          gconstpointer  user_data)
 {
-  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
   AdwMessageDialog *dialog = NULL;
-  AdwStatusPage *empty = NULL;
+  GtkLabel *empty = NULL;
+  GtkWidget *empty_box;
   MrClusterView *view;
 
   open_window (fixture, 1100, 760);
@@ -413,12 +486,15 @@ test_cluster_view_empty (Fixture       *fixture,
   mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   view = find (fixture, MR_TYPE_CLUSTER_VIEW);
 
-  pages = mr_test_find_widgets (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE, TRUE);
-  g_assert_cmpuint (pages->len, ==, 1);
-  empty = g_ptr_array_index (pages, 0);
-  g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Topics Yet");
-  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "_Create Topic"));
-  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "_Start Demo"));
+  /* The map's place offers a topic or the demo. */
+  labels = mr_test_find_widgets (GTK_WIDGET (view), GTK_TYPE_LABEL, TRUE);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_str_equal (gtk_label_get_label (g_ptr_array_index (labels, i)), "No Topics Yet"))
+      empty = g_ptr_array_index (labels, i);
+  g_assert_nonnull (empty);
+  empty_box = gtk_widget_get_parent (GTK_WIDGET (empty));
+  g_assert_true (mr_test_find_label (empty_box, "_Create Topic"));
+  g_assert_true (mr_test_find_label (empty_box, "_Start Demo"));
   save_screenshots (fixture, "cluster-view-empty");
 
   /* Create one through the view's action and its dialog. */
@@ -431,7 +507,7 @@ test_cluster_view_empty (Fixture       *fixture,
   g_assert_true (mr_test_wait_until (topic_on_map_cb,
                                      mr_cluster_view_get_partition_map (view),
                                      WAIT_TIMEOUT_MS));
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (empty)));
+  g_assert_false (gtk_widget_get_mapped (empty_box));
 }
 
 /* The Failure Lab. */
@@ -485,8 +561,12 @@ static void
 test_failure_lab (Fixture       *fixture,
                   gconstpointer  user_data)
 {
+  g_autoptr(GPtrArray) images = NULL;
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
   MrDemoWorkloadStats stats;
   MrFailureLab *lab;
+  int n_marks = 0;
   RoleWait role;
   DemoWait demo;
   CardWait card;
@@ -540,6 +620,16 @@ test_failure_lab (Fixture       *fixture,
   /* A short chaos run from a seed, applied step by step. */
   mr_failure_lab_run_chaos (lab, 5, 3);
   g_assert_true (mr_test_wait_until (chaos_done_cb, lab, 3 * WAIT_TIMEOUT_MS));
+  /* The plan is on screen, a row per step, each marked as applied. */
+  images = mr_test_find_widgets (GTK_WIDGET (lab), GTK_TYPE_IMAGE, TRUE);
+  for (guint i = 0; i < images->len; i++)
+    n_marks += g_strcmp0 (gtk_image_get_icon_name (g_ptr_array_index (images, i)),
+                          "object-select-symbolic") == 0;
+  g_assert_cmpint (n_marks, ==, mr_failure_lab_get_chaos_steps_done (lab));
+  scroller = mr_test_find_widget (GTK_WIDGET (lab), GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  save_screenshots (fixture, "failure-lab-chaos");
   g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
 
   /* Stop the workload: every record sent is answered. */
@@ -552,12 +642,23 @@ test_failure_lab (Fixture       *fixture,
 /* Preferences. */
 
 static void
+assert_setting (GSettings  *settings,
+                const char *key,
+                const char *expected)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static void
 test_preferences (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GPtrArray) spins = NULL;
   g_autoptr(GPtrArray) switches = NULL;
   AdwComboRow *style;
+  AdwEntryRow *data_dir;
   GtkWidget *window;
 
   window = mr_preferences_window_new (NULL);
@@ -582,22 +683,30 @@ test_preferences (void)
   gtk_switch_set_active (g_ptr_array_index (switches, 1), TRUE);
   g_assert_true (g_settings_get_boolean (settings, "simulate-power-loss"));
 
+  /* The directory is written when applied. */
+  data_dir = mr_test_find_widget (window, ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (data_dir), "  /srv/millrace/lab  ");
+  assert_setting (settings, "data-dir", "");
+  g_signal_emit_by_name (data_dir, "apply");
+  assert_setting (settings, "data-dir", "/srv/millrace/lab");
+
   mr_test_wait_for_frames (window);
   mr_test_save_screenshot (window, "preferences-light.png");
 
   /* The style applies at once. */
   style = mr_test_find_widget (window, ADW_TYPE_COMBO_ROW);
   adw_combo_row_set_selected (style, 2);
-  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "dark");
+  assert_setting (settings, "color-scheme", "dark");
   g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
   mr_test_wait_for_frames (window);
   mr_test_save_screenshot (window, "preferences-dark.png");
   adw_combo_row_set_selected (style, 0);
-  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "default");
+  assert_setting (settings, "color-scheme", "default");
 
   g_settings_reset (settings, "brokers");
   g_settings_reset (settings, "first-port");
   g_settings_reset (settings, "simulate-power-loss");
+  g_settings_reset (settings, "data-dir");
   g_signal_handlers_disconnect_by_data (settings, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -648,6 +757,8 @@ main (int   argc,
 
   g_test_add ("/cluster-views/cluster", Fixture, NULL,
               fixture_set_up, test_cluster_view, fixture_tear_down);
+  g_test_add ("/cluster-views/cluster-lagging", Fixture, NULL,
+              fixture_set_up, test_cluster_view_lagging, fixture_tear_down);
   g_test_add ("/cluster-views/cluster-empty", Fixture, NULL,
               fixture_set_up, test_cluster_view_empty, fixture_tear_down);
   g_test_add ("/cluster-views/failure-lab", Fixture, NULL,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mr-broker-card.h"
+#include "mr-test-ui-util.h"
 #include "mr-test-util.h"
 #include "mr-timeline-item.h"
 #include "mr-topic-row.h"
@@ -199,39 +200,6 @@ wait_for_scan (MrWindow *window)
   g_source_remove (source);
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *frame_clock,
-         gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates until the window has drawn a few frames at its current size. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  gboolean timed_out = FALSE;
-  guint n_frames = 0;
-  guint tick;
-  guint source;
-
-  source = g_timeout_add_once (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
-  tick = gtk_widget_add_tick_callback (widget, tick_cb, &n_frames, NULL);
-  gtk_widget_queue_draw (widget);
-
-  while (n_frames < 3 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  gtk_widget_remove_tick_callback (widget, tick);
-  g_assert_false (timed_out);
-  g_source_remove (source);
-}
-
 static MrWindow *
 open_window (const char *data_dir,
              int         width,
@@ -248,7 +216,7 @@ open_window (const char *data_dir,
                                        NULL));
   gtk_window_present (GTK_WINDOW (window));
   wait_for_scan (window);
-  wait_for_frames (GTK_WIDGET (window));
+  mr_test_wait_for_frames (GTK_WIDGET (window));
 
   return window;
 }
@@ -260,53 +228,13 @@ close_window (MrWindow *window)
   g_assert_finalize_object (window);
 }
 
-static void
-collect_widgets (GtkWidget  *widget,
-                 GType       type,
-                 GPtrArray  *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
-static GPtrArray *
-find_widgets (MrWindow *window,
-              GType     type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect_widgets (GTK_WIDGET (window), type, found);
-
-  return found;
-}
-
-/* Those on screen. */
-static GPtrArray *
-find_mapped_widgets (MrWindow *window,
-                     GType     type)
-{
-  GPtrArray *found = find_widgets (window, type);
-
-  for (guint i = found->len; i > 0; i--)
-    if (!gtk_widget_get_mapped (g_ptr_array_index (found, i - 1)))
-      g_ptr_array_remove_index (found, i - 1);
-
-  return found;
-}
-
 static guint
 count_partition_rows (GtkWidget *topic_row)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = mr_test_find_widgets (topic_row, ADW_TYPE_ACTION_ROW, FALSE);
   guint n = 0;
 
   /* The expander's own header is an action row too: count the replicas. */
-  collect_widgets (topic_row, ADW_TYPE_ACTION_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       const char *title = adw_preferences_row_get_title (g_ptr_array_index (rows, i));
@@ -339,45 +267,6 @@ assert_topic_row (GtkWidget  *row,
   g_assert_nonnull (strstr (subtitle, records));
   g_assert_cmpuint (count_partition_rows (row), ==, n_replica_rows);
   g_assert_cmpuint (count_icons (row, "dialog-warning-symbolic"), ==, n_warnings);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *file_name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  path = mr_test_dup_artifact_path (file_name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Saved %s", path);
-}
-
-static void
-set_dark (gboolean dark)
-{
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK
-                                           : ADW_COLOR_SCHEME_DEFAULT);
 }
 
 /* Fixture. */
@@ -427,19 +316,19 @@ test_window_inventory (Fixture       *fixture,
   g_assert_cmpuint (inventory->topics->len, ==, 2);
 
   /* The cluster is named after its directory. */
-  titles = find_mapped_widgets (window, ADW_TYPE_WINDOW_TITLE);
+  titles = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE, TRUE);
   g_assert_cmpuint (titles->len, ==, 1);
   title = g_ptr_array_index (titles, 0);
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "Millrace");
   g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "shop");
   /* No views to switch between without a running cluster. */
-  stacks = find_mapped_widgets (window, ADW_TYPE_VIEW_STACK);
+  stacks = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, TRUE);
   g_assert_cmpuint (stacks->len, ==, 0);
   g_assert_null (mr_window_get_cluster (window));
 
   /* One row per topic, sorted, each saying what it holds; the damaged
    * replica is flagged on its own row and on its topic's. */
-  topic_rows = find_widgets (window, ADW_TYPE_EXPANDER_ROW);
+  topic_rows = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, FALSE);
   g_assert_cmpuint (topic_rows->len, ==, 2);
   assert_topic_row (g_ptr_array_index (topic_rows, 0), "orders",
                     "3 partitions · 9 replicas · ",
@@ -454,17 +343,17 @@ test_window_inventory (Fixture       *fixture,
   wait_for_scan (window);
   g_assert_cmpstr (mr_window_get_visible_view (window), ==, "inventory");
   g_clear_pointer (&topic_rows, g_ptr_array_unref);
-  topic_rows = find_widgets (window, ADW_TYPE_EXPANDER_ROW);
+  topic_rows = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, FALSE);
   g_assert_cmpuint (topic_rows->len, ==, 2);
 
   /* Pictures for people: the first topic opened, light and dark. */
   adw_expander_row_set_expanded (g_ptr_array_index (topic_rows, 0), TRUE);
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "window-light.png");
-  set_dark (TRUE);
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "window-dark.png");
-  set_dark (FALSE);
+  mr_test_wait_for_frames (GTK_WIDGET (window));
+  mr_test_save_screenshot (GTK_WIDGET (window), "window-light.png");
+  mr_test_set_dark (TRUE);
+  mr_test_wait_for_frames (GTK_WIDGET (window));
+  mr_test_save_screenshot (GTK_WIDGET (window), "window-dark.png");
+  mr_test_set_dark (FALSE);
 
   g_clear_pointer (&topic_rows, g_ptr_array_unref);
   g_clear_pointer (&titles, g_ptr_array_unref);
@@ -487,17 +376,17 @@ test_window_narrow (Fixture       *fixture,
   g_assert_cmpstr (mr_window_get_visible_view (window), ==, "inventory");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
 
-  topic_rows = find_widgets (window, ADW_TYPE_EXPANDER_ROW);
+  topic_rows = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, FALSE);
   g_assert_cmpuint (topic_rows->len, ==, 2);
   adw_expander_row_set_expanded (g_ptr_array_index (topic_rows, 0), TRUE);
   g_clear_pointer (&topic_rows, g_ptr_array_unref);
 
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "window-narrow-light.png");
-  set_dark (TRUE);
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "window-narrow-dark.png");
-  set_dark (FALSE);
+  mr_test_wait_for_frames (GTK_WIDGET (window));
+  mr_test_save_screenshot (GTK_WIDGET (window), "window-narrow-light.png");
+  mr_test_set_dark (TRUE);
+  mr_test_wait_for_frames (GTK_WIDGET (window));
+  mr_test_save_screenshot (GTK_WIDGET (window), "window-narrow-dark.png");
+  mr_test_set_dark (FALSE);
 
   close_window (window);
 }
@@ -516,10 +405,10 @@ test_window_empty (Fixture       *fixture,
   g_assert_true (mr_window_get_inventory (window)->exists);
   g_assert_cmpuint (mr_window_get_inventory (window)->topics->len, ==, 0);
 
-  topic_rows = find_widgets (window, ADW_TYPE_EXPANDER_ROW);
+  topic_rows = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, FALSE);
   g_assert_cmpuint (topic_rows->len, ==, 0);
 
-  save_screenshot (GTK_WIDGET (window), "window-empty.png");
+  mr_test_save_screenshot (GTK_WIDGET (window), "window-empty.png");
 
   close_window (window);
 }
@@ -568,7 +457,7 @@ test_window_unreadable (Fixture       *fixture,
   g_assert_nonnull (mr_window_get_error (window));
   g_assert_null (mr_window_get_inventory (window));
 
-  save_screenshot (GTK_WIDGET (window), "window-error.png");
+  mr_test_save_screenshot (GTK_WIDGET (window), "window-error.png");
 
   close_window (window);
 
@@ -587,36 +476,6 @@ typedef struct
   char      *cluster_dir;
   MrCluster *cluster;
 } LiveFixture;
-
-typedef gboolean (*WaitFunc) (gpointer user_data);
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @func says yes or @timeout_ms pass;
- * returns whether it said yes. */
-static gboolean
-wait_until (WaitFunc  func,
-            gpointer  user_data,
-            guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean done;
-  guint wake;
-
-  /* Look again at least every 20 ms, whatever else runs. */
-  wake = g_timeout_add (20, wake_cb, NULL);
-
-  while (!(done = func (user_data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-
-  return done;
-}
 
 static MrCluster *
 open_cluster (const char *dir)
@@ -707,7 +566,7 @@ static MrBrokerCard *
 find_card (MrWindow *window,
            gint32    broker_id)
 {
-  g_autoptr(GPtrArray) cards = find_widgets (window, MR_TYPE_BROKER_CARD);
+  g_autoptr(GPtrArray) cards = mr_test_find_widgets (GTK_WIDGET (window), MR_TYPE_BROKER_CARD, FALSE);
 
   for (guint i = 0; i < cards->len; i++)
     if (mr_broker_card_get_broker_id (g_ptr_array_index (cards, i)) == broker_id)
@@ -720,31 +579,13 @@ static MrTopicRow *
 find_topic_row (MrWindow   *window,
                 const char *name)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (window, MR_TYPE_TOPIC_ROW);
+  g_autoptr(GPtrArray) rows = mr_test_find_widgets (GTK_WIDGET (window), MR_TYPE_TOPIC_ROW, FALSE);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (mr_topic_row_get_name (g_ptr_array_index (rows, i)), name) == 0)
       return g_ptr_array_index (rows, i);
 
   return NULL;
-}
-
-static gboolean
-find_label_with_prefix (GtkWidget  *widget,
-                        const char *prefix)
-{
-  if (GTK_IS_LABEL (widget) &&
-      gtk_widget_get_mapped (widget) &&
-      g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), prefix))
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label_with_prefix (child, prefix))
-      return TRUE;
-
-  return FALSE;
 }
 
 /* The leader a partition's row names, -1 for none: its subtitle begins
@@ -804,7 +645,7 @@ card_shows_cb (gpointer user_data)
 
   return card != NULL &&
          g_strcmp0 (mr_broker_card_get_state_text (card), wait->state_text) == 0 &&
-         find_label_with_prefix (GTK_WIDGET (card), wait->state_text);
+         mr_test_find_label (GTK_WIDGET (card), wait->state_text);
 }
 
 static gboolean
@@ -831,7 +672,7 @@ static gboolean
 timeline_shows_crash_cb (gpointer user_data)
 {
   MrWindow *window = user_data;
-  g_autoptr(GPtrArray) lists = find_widgets (window, GTK_TYPE_LIST_VIEW);
+  g_autoptr(GPtrArray) lists = mr_test_find_widgets (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, FALSE);
 
   for (guint i = 0; i < lists->len; i++)
     {
@@ -856,7 +697,7 @@ timeline_shows_crash_cb (gpointer user_data)
           g_autoptr(MrTimelineItem) item = g_list_model_get_item (model, pos);
 
           if (g_str_has_prefix (mr_timeline_item_get_summary (item), "Broker 2 crashed"))
-            return find_label_with_prefix (g_ptr_array_index (lists, i),
+            return mr_test_find_label (g_ptr_array_index (lists, i),
                                            "Broker 2 crashed");
         }
     }
@@ -898,13 +739,13 @@ toast_shown_cb (gpointer user_data)
 {
   MrWindow *window = user_data;
 
-  return find_label_with_prefix (GTK_WIDGET (window), "Broker 1 could not be resumed");
+  return mr_test_find_label (GTK_WIDGET (window), "Broker 1 could not be resumed");
 }
 
 static AdwViewStack *
 find_view_stack (MrWindow *window)
 {
-  g_autoptr(GPtrArray) stacks = find_widgets (window, ADW_TYPE_VIEW_STACK);
+  g_autoptr(GPtrArray) stacks = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, FALSE);
 
   g_assert_cmpuint (stacks->len, ==, 1);
 
@@ -936,18 +777,18 @@ save_live_screenshots (MrWindow   *window,
       cluster_png = g_strdup_printf ("%s-cluster-%s.png", prefix, dark ? "dark" : "light");
       topics_png = g_strdup_printf ("%s-topics-%s.png", prefix, dark ? "dark" : "light");
 
-      set_dark (dark);
+      mr_test_set_dark (dark);
 
       show_page (window, "cluster");
-      wait_for_frames (GTK_WIDGET (window));
-      save_screenshot (GTK_WIDGET (window), cluster_png);
+      mr_test_wait_for_frames (GTK_WIDGET (window));
+      mr_test_save_screenshot (GTK_WIDGET (window), cluster_png);
 
       show_page (window, "topics");
-      wait_for_frames (GTK_WIDGET (window));
-      save_screenshot (GTK_WIDGET (window), topics_png);
+      mr_test_wait_for_frames (GTK_WIDGET (window));
+      mr_test_save_screenshot (GTK_WIDGET (window), topics_png);
     }
 
-  set_dark (FALSE);
+  mr_test_set_dark (FALSE);
   show_page (window, "cluster");
 }
 
@@ -978,9 +819,9 @@ test_window_live (LiveFixture   *fixture,
 
   /* The title names Millrace and the cluster; the sidebar lists the views
    * beside the one shown. */
-  wait_for_frames (GTK_WIDGET (window));
+  mr_test_wait_for_frames (GTK_WIDGET (window));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "lab — Millrace");
-  titles = find_mapped_widgets (window, ADW_TYPE_WINDOW_TITLE);
+  titles = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE, TRUE);
   g_assert_cmpuint (titles->len, ==, 2);
   for (guint i = 0; i < titles->len; i++)
     {
@@ -991,10 +832,10 @@ test_window_live (LiveFixture   *fixture,
     }
   /* The sidebar's “Millrace” and the view's “Cluster”. */
   g_assert_cmpuint (n_titles_seen, ==, 3);
-  g_assert_true (find_label_with_prefix (GTK_WIDGET (window), "Failure Lab"));
+  g_assert_true (mr_test_find_label (GTK_WIDGET (window), "Failure Lab"));
 
   /* Three running brokers, one of them the controller, and both topics. */
-  g_assert_true (wait_until (cluster_shown_cb, window, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (cluster_shown_cb, window, WAIT_TIMEOUT_MS));
   for (gint32 id = 1; id <= N_BROKERS; id++)
     {
       MrBrokerCard *card = find_card (window, id);
@@ -1017,13 +858,13 @@ test_window_live (LiveFixture   *fixture,
    * and the timeline has the event. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.crash", "i", 2));
   wait = (CardWait) { window, 2, "Crashed" };
-  g_assert_true (wait_until (card_shows_cb, &wait, 2000));
+  g_assert_true (mr_test_wait_until (card_shows_cb, &wait, 2000));
   g_assert_cmpint (mr_broker_card_get_state (find_card (window, 2)), ==, MR_BROKER_STATE_CRASHED);
-  g_assert_true (wait_until (timeline_shows_crash_cb, window, 2000));
+  g_assert_true (mr_test_wait_until (timeline_shows_crash_cb, window, 2000));
 
   /* After the session timeout the controller moves the leaderships off the
    * dead broker and out of the ISR, and the rows say so. */
-  g_assert_true (wait_until (failed_over_cb, window, 10 * LIVE_SESSION_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (failed_over_cb, window, 10 * LIVE_SESSION_TIMEOUT_MS));
   g_assert_cmpuint (mr_topic_row_get_n_offline (orders), ==, 0);
 
   save_live_screenshots (window, "live-cluster");
@@ -1032,21 +873,21 @@ test_window_live (LiveFixture   *fixture,
   /* The same cluster at phone width: the views switch at the bottom. */
   window = open_live_window (fixture, 360, 720);
   wait = (CardWait) { window, 2, "Crashed" };
-  g_assert_true (wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
-  g_assert_true (wait_until (failed_over_cb, window, WAIT_TIMEOUT_MS));
-  wait_for_frames (GTK_WIDGET (window));
+  g_assert_true (mr_test_wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (failed_over_cb, window, WAIT_TIMEOUT_MS));
+  mr_test_wait_for_frames (GTK_WIDGET (window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
   save_live_screenshots (window, "live-cluster-narrow");
 
   /* Start it again: running, and back in sync. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.start", "i", 2));
   wait = (CardWait) { window, 2, "Running" };
-  g_assert_true (wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
-  g_assert_true (wait_until (caught_up_cb, window, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (caught_up_cb, window, WAIT_TIMEOUT_MS));
 
   /* A fault that makes no sense is refused with a toast. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.resume", "i", 1));
-  g_assert_true (wait_until (toast_shown_cb, window, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (toast_shown_cb, window, WAIT_TIMEOUT_MS));
   g_assert_cmpint (mr_broker_card_get_state (find_card (window, 1)), ==, MR_BROKER_STATE_RUNNING);
 
   g_clear_pointer (&titles, g_ptr_array_unref);
@@ -1078,27 +919,27 @@ test_window_live_empty (LiveFixture   *fixture,
   MrWindow *window;
 
   window = open_live_window (fixture, 960, 720);
-  g_assert_true (wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
 
   /* No topics: the page says how to make one. */
   show_page (window, "topics");
   g_assert_null (find_topic_row (window, "orders"));
 
-  status_pages = find_widgets (window, ADW_TYPE_STATUS_PAGE);
+  status_pages = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, FALSE);
   for (guint i = 0; i < status_pages->len; i++)
     if (gtk_widget_get_mapped (g_ptr_array_index (status_pages, i)))
       empty = g_ptr_array_index (status_pages, i);
   g_assert_nonnull (empty);
   g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Topics Yet");
   g_assert_nonnull (strstr (adw_status_page_get_description (empty), "/v1/topics"));
-  g_assert_true (find_label_with_prefix (GTK_WIDGET (empty), "127.0.0.1:"));
+  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "127.0.0.1:"));
 
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "live-empty-topics-light.png");
-  set_dark (TRUE);
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "live-empty-topics-dark.png");
-  set_dark (FALSE);
+  mr_test_wait_for_frames (GTK_WIDGET (window));
+  mr_test_save_screenshot (GTK_WIDGET (window), "live-empty-topics-light.png");
+  mr_test_set_dark (TRUE);
+  mr_test_wait_for_frames (GTK_WIDGET (window));
+  mr_test_save_screenshot (GTK_WIDGET (window), "live-empty-topics-dark.png");
+  mr_test_set_dark (FALSE);
 
   g_clear_pointer (&status_pages, g_ptr_array_unref);
   close_window (window);
@@ -1135,7 +976,7 @@ latency_shown_cb (gpointer user_data)
   MrBrokerCard *card = find_card (wait->window, wait->broker_id);
 
   return card != NULL &&
-         find_label_with_prefix (GTK_WIDGET (card), "Slowed: 250 ms") == wait->slowed;
+         mr_test_find_label (GTK_WIDGET (card), "Slowed: 250 ms") == wait->slowed;
 }
 
 static void
@@ -1147,7 +988,7 @@ activate_and_wait (MrWindow   *window,
   CardWait wait = { window, broker_id, state_text };
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, "i", broker_id));
-  g_assert_true (wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (card_shows_cb, &wait, WAIT_TIMEOUT_MS));
 }
 
 /* Every fault on the cards, and a partition with no replica left. */
@@ -1179,13 +1020,13 @@ test_window_live_faults (LiveFixture   *fixture,
   slowed = paused % N_BROKERS + 1;
 
   window = open_live_window (fixture, 1100, 820);
-  g_assert_true (wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
 
   /* Crash the only replica of “audit”: after the session timeout it has no
    * leader, and its row turns to an error. */
   activate_and_wait (window, "broker.crash", lonely, "Crashed");
   offline = (OfflineWait) { window, "audit" };
-  g_assert_true (wait_until (topic_offline_cb, &offline, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (topic_offline_cb, &offline, WAIT_TIMEOUT_MS));
   audit_row = find_topic_row (window, "audit");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (mr_topic_row_get_partition_row (audit_row, 0)),
                                            "offline"));
@@ -1195,7 +1036,7 @@ test_window_live_faults (LiveFixture   *fixture,
   mr_cluster_broker_action (fixture->cluster, slowed, MR_BROKER_ACTION_SLOW, 250, &error);
   g_assert_no_error (error);
   latency = (LatencyWait) { window, slowed, TRUE };
-  g_assert_true (wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
 
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (audit_row), TRUE);
   save_live_screenshots (window, "live-faults");
@@ -1204,7 +1045,7 @@ test_window_live_faults (LiveFixture   *fixture,
   activate_and_wait (window, "broker.resume", paused, "Running");
   activate_and_wait (window, "broker.heal", slowed, "Running");
   latency.slowed = FALSE;
-  g_assert_true (wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
 
   activate_and_wait (window, "broker.isolate", paused, "Isolated");
   activate_and_wait (window, "broker.heal", paused, "Running");
@@ -1232,28 +1073,6 @@ test_help_overlay (void)
   g_assert_finalize_object (overlay);
 }
 
-static void
-setup_resources (void)
-{
-  g_autoptr(GtkCssProvider) provider = NULL;
-  GdkDisplay *display = gdk_display_get_default ();
-
-  /* What AdwApplication and GtkApplication do for the real application:
-   * the stylesheet and the icons from the resource base path. */
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, APP_BASE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (display,
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
-                                    APP_BASE_PATH "/icons");
-
-  /* Settle at once instead of animating. */
-  g_object_set (gtk_settings_get_for_display (display),
-                "gtk-enable-animations", FALSE,
-                NULL);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1278,7 +1097,7 @@ main (int   argc,
     }
 
   adw_init ();
-  setup_resources ();
+  mr_test_setup_ui_resources ();
 
   g_test_add ("/window/inventory", Fixture, NULL,
               fixture_set_up, test_window_inventory, fixture_tear_down);

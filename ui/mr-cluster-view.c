@@ -37,6 +37,7 @@ struct _MrClusterView
   GtkDropDown       *filter_dropdown;
   GtkStack          *timeline_stack;
   GtkListView       *timeline_view;
+  GtkScrolledWindow *timeline_scroller;
 
   MrClusterMonitor  *monitor;
   GtkFilterListModel *shown_events;
@@ -161,6 +162,11 @@ timeline_changed (MrClusterView *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->shown_events));
 
   gtk_stack_set_visible_child_name (self->timeline_stack, n > 0 ? "events" : "empty");
+
+  /* A page that scrolls gives the list its minimum height: as tall as a
+   * few rows need, up to a point, then it scrolls on its own. */
+  gtk_scrolled_window_set_min_content_height (self->timeline_scroller,
+                                              MIN (n * 44, 320));
 }
 
 /* Create a topic, off the main thread. */
@@ -233,9 +239,8 @@ create_topic_response_cb (AdwMessageDialog *dialog,
   MrClusterView *self = user_data;
   g_autoptr(GTask) task = NULL;
   CreateTopicData *data;
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
-  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_first_child (box));
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (gtk_widget_get_last_child (box));
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "mr-name-entry");
+  GtkSpinButton *spin = g_object_get_data (G_OBJECT (dialog), "mr-partitions-spin");
   GWeakRef *ref;
 
   if (!g_str_equal (response, "create"))
@@ -273,6 +278,8 @@ create_topic_action (GtkWidget  *widget,
   MrClusterView *self = MR_CLUSTER_VIEW (widget);
   GtkWidget *dialog;
   GtkWidget *box;
+  GtkWidget *row;
+  GtkWidget *label;
   GtkWidget *entry;
   GtkWidget *spin;
 
@@ -293,6 +300,7 @@ create_topic_action (GtkWidget  *widget,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Topic name"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "orders");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
@@ -303,9 +311,18 @@ create_topic_action (GtkWidget  *widget,
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Partitions"),
                                   -1);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  label = gtk_label_new_with_mnemonic (_("_Partitions"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), spin);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), spin);
   gtk_box_append (GTK_BOX (box), entry);
-  gtk_box_append (GTK_BOX (box), spin);
+  gtk_box_append (GTK_BOX (box), row);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  g_object_set_data (G_OBJECT (dialog), "mr-name-entry", entry);
+  g_object_set_data (G_OBJECT (dialog), "mr-partitions-spin", spin);
 
   g_signal_connect (entry, "changed", G_CALLBACK (topic_name_changed_cb), dialog);
   g_signal_connect_object (dialog, "response",
@@ -430,6 +447,7 @@ mr_cluster_view_class_init (MrClusterViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrClusterView, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, MrClusterView, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, MrClusterView, timeline_view);
+  gtk_widget_class_bind_template_child (widget_class, MrClusterView, timeline_scroller);
 
   gtk_widget_class_install_action (widget_class, "cluster.create-topic", NULL,
                                    create_topic_action);

@@ -62,10 +62,12 @@ struct _MrFailureLab
   GtkSpinButton      *duration_spin;
   AdwActionRow       *chaos_row;
   GtkButton          *chaos_button;
+  GtkListBox         *chaos_steps_list;
   GtkWidget          *map_empty_label;
   MrPartitionMap     *partition_map;
   GtkStack           *timeline_stack;
   GtkListView        *timeline_view;
+  GtkScrolledWindow  *timeline_scroller;
 
   MrClusterMonitor   *monitor;
   gulong              refreshed_handler;
@@ -82,6 +84,7 @@ struct _MrFailureLab
 
   MrChaosRun         *chaos;          /* the current or last run, or NULL */
   int                 chaos_done;
+  GPtrArray          *chaos_marks;    /* GtkImage per step; borrowed */
 };
 
 G_DEFINE_FINAL_TYPE (MrFailureLab, mr_failure_lab, GTK_TYPE_WIDGET)
@@ -328,6 +331,11 @@ latest_events_changed_cb (MrFailureLab *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->latest_events));
 
   gtk_stack_set_visible_child_name (self->timeline_stack, n > 0 ? "events" : "empty");
+
+  /* A page that scrolls gives the list its minimum height: as tall as a
+   * few rows need, up to a point, then it scrolls on its own. */
+  gtk_scrolled_window_set_min_content_height (self->timeline_scroller,
+                                              MIN (n * 44, 280));
 }
 
 /* The demo workload. */
@@ -511,6 +519,44 @@ action_to_verb (MrBrokerAction action)
     }
 }
 
+/* The plan, a row per step, each marked when applied: the same seed shows
+ * the same rows. Rows built in C, since a .ui file cannot repeat per
+ * item. */
+static void
+show_chaos_plan (MrFailureLab *self)
+{
+  g_autoptr(GArray) steps = mr_chaos_run_dup_steps (self->chaos);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->chaos_steps_list))))
+    gtk_list_box_remove (self->chaos_steps_list, child);
+  g_ptr_array_set_size (self->chaos_marks, 0);
+
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const MrChaosStep *step = &g_array_index (steps, MrChaosStep, i);
+      g_autofree char *title = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *mark = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+      /* Translators: a step of a chaos run: when, what, which broker,
+       * e.g. “4.2 s · crash broker 2”. */
+      title = g_strdup_printf (_("%.1f s · %s broker %d"), step->at_ms / 1000.0,
+                               action_to_verb (step->action), step->broker_id);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      gtk_widget_add_css_class (row, "numeric");
+      gtk_widget_set_visible (mark, FALSE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (mark),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Applied"),
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
+      gtk_list_box_append (self->chaos_steps_list, row);
+      g_ptr_array_add (self->chaos_marks, mark);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->chaos_steps_list), steps->len > 0);
+}
+
 static void
 poll_chaos (MrFailureLab *self)
 {
@@ -526,11 +572,28 @@ poll_chaos (MrFailureLab *self)
   finished = mr_chaos_run_is_finished (self->chaos);
   steps = mr_chaos_run_dup_steps (self->chaos);
   for (guint i = 0; i < steps->len; i++)
-    if (g_array_index (steps, MrChaosStep, i).done)
-      {
-        done++;
-        last = (int) i;
-      }
+    {
+      const MrChaosStep *step = &g_array_index (steps, MrChaosStep, i);
+      GtkImage *mark = i < self->chaos_marks->len ? g_ptr_array_index (self->chaos_marks, i) : NULL;
+
+      if (!step->done)
+        continue;
+
+      done++;
+      last = (int) i;
+
+      /* Applied, or refused by the cluster: say which. */
+      if (mark != NULL && !gtk_widget_get_visible (GTK_WIDGET (mark)))
+        {
+          if (step->error_message != NULL)
+            {
+              gtk_image_set_from_icon_name (mark, "dialog-warning-symbolic");
+              gtk_widget_add_css_class (GTK_WIDGET (mark), "warning");
+              gtk_widget_set_tooltip_text (GTK_WIDGET (mark), step->error_message);
+            }
+          gtk_widget_set_visible (GTK_WIDGET (mark), TRUE);
+        }
+    }
 
   if (done == self->chaos_done && !finished &&
       g_strcmp0 (gtk_button_get_label (self->chaos_button), _("Cancel")) == 0)
@@ -749,6 +812,7 @@ mr_failure_lab_finalize (GObject *object)
   MrFailureLab *self = MR_FAILURE_LAB (object);
 
   g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->chaos_marks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mr_failure_lab_parent_class)->finalize (object);
 }
@@ -785,10 +849,12 @@ mr_failure_lab_class_init (MrFailureLabClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, duration_spin);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, chaos_row);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, chaos_button);
+  gtk_widget_class_bind_template_child (widget_class, MrFailureLab, chaos_steps_list);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, map_empty_label);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, partition_map);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, MrFailureLab, timeline_view);
+  gtk_widget_class_bind_template_child (widget_class, MrFailureLab, timeline_scroller);
 
   gtk_widget_class_install_action (widget_class, "lab.toggle-demo", NULL, toggle_demo_action);
   gtk_widget_class_install_action (widget_class, "lab.toggle-chaos", NULL, toggle_chaos_action);
@@ -803,6 +869,7 @@ mr_failure_lab_init (MrFailureLab *self)
 
   self->rows = g_array_new (FALSE, TRUE, sizeof (BrokerRow));
   self->chaos_done = -1;
+  self->chaos_marks = g_ptr_array_new ();
   self->workload_queue = g_thread_pool_new (workload_op_run, NULL, 1, FALSE, NULL);
 
   g_signal_connect_swapped (self->rate_spin, "value-changed",
@@ -950,6 +1017,7 @@ mr_failure_lab_run_chaos (MrFailureLab *self,
   self->chaos = mr_chaos_run_new (mr_cluster_monitor_get_cluster (self->monitor),
                                   seed, seconds * 1000);
   self->chaos_done = -1;
+  show_chaos_plan (self);
   mr_chaos_run_start (self->chaos);
   gtk_spin_button_set_value (self->seed_spin, seed);
   gtk_spin_button_set_value (self->duration_spin, seconds);

@@ -228,7 +228,10 @@ sidebar_activate_cb (MrWindow    *self,
                      guint        position,
                      GtkListView *list_view)
 {
-  /* Folded, choosing a view shows it. */
+  GtkSelectionModel *pages = gtk_list_view_get_model (list_view);
+
+  /* Enter on a row chooses its view, too; folded, the view is shown. */
+  gtk_selection_model_select_item (pages, position, TRUE);
   adw_leaflet_set_visible_child (self->leaflet, self->content_box);
 }
 
