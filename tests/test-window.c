@@ -18,7 +18,9 @@
 #include "mr-test-ui-util.h"
 #include "mr-test-util.h"
 #include "mr-timeline-item.h"
-#include "mr-topic-row.h"
+#include "mr-cluster-view.h"
+#include "mr-partition-map.h"
+#include "mr-topics-view.h"
 #include "mr-window.h"
 
 /* How long a scan or a frame may take before the test gives up. */
@@ -575,59 +577,74 @@ find_card (MrWindow *window,
   return NULL;
 }
 
-static MrTopicRow *
-find_topic_row (MrWindow   *window,
-                const char *name)
+/* The Cluster view's partition map (the Failure Lab has one too). */
+static MrPartitionMap *
+find_map (MrWindow *window)
 {
-  g_autoptr(GPtrArray) rows = mr_test_find_widgets (GTK_WIDGET (window), MR_TYPE_TOPIC_ROW, FALSE);
+  g_autoptr(GPtrArray) maps = mr_test_find_widgets (GTK_WIDGET (window), MR_TYPE_PARTITION_MAP, FALSE);
 
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (mr_topic_row_get_name (g_ptr_array_index (rows, i)), name) == 0)
-      return g_ptr_array_index (rows, i);
+  for (guint i = 0; i < maps->len; i++)
+    if (gtk_widget_get_ancestor (g_ptr_array_index (maps, i), MR_TYPE_CLUSTER_VIEW) != NULL)
+      return g_ptr_array_index (maps, i);
 
   return NULL;
 }
 
-/* The leader a partition's row names, -1 for none: its subtitle begins
- * “leader N · ISR …” or “no leader · …”. */
+static MrTopicsView *
+find_topics_view (MrWindow *window)
+{
+  g_autoptr(GPtrArray) views = mr_test_find_widgets (GTK_WIDGET (window), MR_TYPE_TOPICS_VIEW, FALSE);
+
+  g_assert_cmpuint (views->len, ==, 1);
+
+  return g_ptr_array_index (views, 0);
+}
+
+/* The leader the map draws for a partition, -1 for none. */
 static gint32
-leader_shown (MrTopicRow *row,
+leader_shown (MrWindow   *window,
+              const char *topic,
               guint       partition)
 {
-  AdwActionRow *partition_row = mr_topic_row_get_partition_row (row, partition);
-  const char *subtitle;
-  int leader = -1;
+  MrPartitionMap *map = find_map (window);
 
-  g_assert_nonnull (partition_row);
-  subtitle = adw_action_row_get_subtitle (partition_row);
-  g_assert_nonnull (subtitle);
+  for (gint32 id = 1; map != NULL && id <= N_BROKERS; id++)
+    if (mr_partition_map_get_role (map, topic, (gint32) partition, id, NULL) == MR_REPLICA_ROLE_LEADER)
+      return id;
 
-  if (sscanf (subtitle, "leader %d", &leader) != 1)
-    return -1;
-
-  return leader;
+  return -1;
 }
 
 static gboolean
-isr_shown_contains (MrTopicRow *row,
-                    guint       partition,
-                    gint32      broker_id)
+in_sync_shown (MrWindow   *window,
+               const char *topic,
+               guint       partition,
+               gint32      broker_id)
 {
-  AdwActionRow *partition_row = mr_topic_row_get_partition_row (row, partition);
-  g_autofree char *needle = NULL;
-  g_auto(GStrv) parts = NULL;
-  g_auto(GStrv) ids = NULL;
-  const char *isr;
+  MrReplicaRole role = mr_partition_map_get_role (find_map (window), topic, (gint32) partition,
+                                                  broker_id, NULL);
 
-  /* “leader 1 · ISR 1, 3 · offsets …”: the ids between “ISR ” and the next
-   * separator. */
-  isr = strstr (adw_action_row_get_subtitle (partition_row), "ISR ");
-  g_assert_nonnull (isr);
-  parts = g_strsplit (isr + strlen ("ISR "), " · ", 2);
-  ids = g_strsplit (parts[0], ", ", -1);
-  needle = g_strdup_printf ("%d", broker_id);
+  return role == MR_REPLICA_ROLE_LEADER || role == MR_REPLICA_ROLE_IN_SYNC;
+}
 
-  return g_strv_contains ((const char * const *) ids, needle);
+/* Whether every replica of @topic the map draws is the leader or in sync. */
+static gboolean
+all_in_sync_shown (MrWindow   *window,
+                   const char *topic,
+                   guint       n_partitions)
+{
+  MrPartitionMap *map = find_map (window);
+
+  for (guint p = 0; map != NULL && p < n_partitions; p++)
+    for (gint32 id = 1; id <= N_BROKERS; id++)
+      {
+        MrReplicaRole role = mr_partition_map_get_role (map, topic, (gint32) p, id, NULL);
+
+        if (role == MR_REPLICA_ROLE_LAGGING || role == MR_REPLICA_ROLE_OFFLINE)
+          return FALSE;
+      }
+
+  return map != NULL && leader_shown (window, topic, 0) > 0;
 }
 
 typedef struct
@@ -652,8 +669,7 @@ static gboolean
 cluster_shown_cb (gpointer user_data)
 {
   MrWindow *window = user_data;
-  MrTopicRow *orders = find_topic_row (window, "orders");
-  MrTopicRow *payments = find_topic_row (window, "payments");
+  MrPartitionMap *map = find_map (window);
 
   for (gint32 id = 1; id <= N_BROKERS; id++)
     {
@@ -663,9 +679,10 @@ cluster_shown_cb (gpointer user_data)
         return FALSE;
     }
 
-  return orders != NULL && mr_topic_row_get_n_partitions (orders) == ORDERS_PARTITIONS &&
-         payments != NULL && mr_topic_row_get_n_partitions (payments) == 1 &&
-         mr_topic_row_get_n_under_replicated (orders) == 0;
+  return map != NULL &&
+         mr_partition_map_get_n_partitions (map) == ORDERS_PARTITIONS + 1 &&
+         all_in_sync_shown (window, "orders", ORDERS_PARTITIONS) &&
+         all_in_sync_shown (window, "payments", 1);
 }
 
 static gboolean
@@ -711,27 +728,24 @@ static gboolean
 failed_over_cb (gpointer user_data)
 {
   MrWindow *window = user_data;
-  MrTopicRow *orders = find_topic_row (window, "orders");
 
   for (guint p = 0; p < ORDERS_PARTITIONS; p++)
     {
-      gint32 leader = leader_shown (orders, p);
+      gint32 leader = leader_shown (window, "orders", p);
 
-      if (leader < 1 || leader == 2 || isr_shown_contains (orders, p, 2))
+      if (leader < 1 || leader == 2 ||
+          mr_partition_map_get_role (find_map (window), "orders", (gint32) p, 2, NULL)
+            != MR_REPLICA_ROLE_OFFLINE)
         return FALSE;
     }
 
-  return mr_topic_row_get_n_under_replicated (orders) == ORDERS_PARTITIONS;
+  return TRUE;
 }
 
 static gboolean
 caught_up_cb (gpointer user_data)
 {
-  MrWindow *window = user_data;
-  MrTopicRow *orders = find_topic_row (window, "orders");
-
-  return mr_topic_row_get_n_under_replicated (orders) == 0 &&
-         mr_topic_row_get_n_offline (orders) == 0;
+  return all_in_sync_shown (user_data, "orders", ORDERS_PARTITIONS);
 }
 
 static gboolean
@@ -742,14 +756,23 @@ toast_shown_cb (gpointer user_data)
   return mr_test_find_label (GTK_WIDGET (window), "Broker 1 could not be resumed");
 }
 
+/* The window's view stack, not the ones inside its views. */
 static AdwViewStack *
 find_view_stack (MrWindow *window)
 {
   g_autoptr(GPtrArray) stacks = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, FALSE);
+  AdwViewStack *found = NULL;
 
-  g_assert_cmpuint (stacks->len, ==, 1);
+  for (guint i = 0; i < stacks->len; i++)
+    if (gtk_widget_get_ancestor (gtk_widget_get_parent (g_ptr_array_index (stacks, i)),
+                                 ADW_TYPE_VIEW_STACK) == NULL)
+      {
+        g_assert_null (found);
+        found = g_ptr_array_index (stacks, i);
+      }
+  g_assert_nonnull (found);
 
-  return g_ptr_array_index (stacks, 0);
+  return found;
 }
 
 static void
@@ -763,11 +786,12 @@ show_page (MrWindow   *window,
 /* Both pages, light and dark, with the first topic opened. */
 static void
 save_live_screenshots (MrWindow   *window,
-                       const char *prefix)
+                       const char *prefix,
+                       const char *first_topic)
 {
-  MrTopicRow *orders = find_topic_row (window, "orders");
-
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (orders), TRUE);
+  /* The Topics page with a topic open. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_topics_view (window)),
+                                             "topics.select", "s", first_topic));
 
   for (guint dark = 0; dark <= 1; dark++)
     {
@@ -792,13 +816,21 @@ save_live_screenshots (MrWindow   *window,
   show_page (window, "cluster");
 }
 
+static gboolean
+topics_listed_cb (gpointer user_data)
+{
+  MrTopicsView *view = find_topics_view (user_data);
+
+  return mr_test_find_label (GTK_WIDGET (view), "orders") &&
+         mr_test_find_label (GTK_WIDGET (view), "payments");
+}
+
 static void
 test_window_live (LiveFixture   *fixture,
                   gconstpointer  user_data)
 {
   g_autoptr(GPtrArray) titles = NULL;
   AdwWindowTitle *title;
-  MrTopicRow *orders;
   MrWindow *window;
   CardWait wait;
   guint n_controllers = 0;
@@ -845,14 +877,15 @@ test_window_live (LiveFixture   *fixture,
     }
   g_assert_cmpuint (n_controllers, ==, 1);
 
-  orders = find_topic_row (window, "orders");
-  g_assert_true (g_str_has_prefix (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (orders)),
-                                   "3 partitions · RF 3 · "));
   for (guint p = 0; p < ORDERS_PARTITIONS; p++)
     {
-      g_assert_cmpint (leader_shown (orders, p), >=, 1);
-      g_assert_true (isr_shown_contains (orders, p, 2));
+      g_assert_cmpint (leader_shown (window, "orders", p), >=, 1);
+      g_assert_true (in_sync_shown (window, "orders", p, 2));
     }
+  /* The Topics page lists both. */
+  show_page (window, "topics");
+  g_assert_true (mr_test_wait_until (topics_listed_cb, window, WAIT_TIMEOUT_MS));
+  show_page (window, "cluster");
 
   /* Crash broker 2 through the window's action: its card says so at once,
    * and the timeline has the event. */
@@ -865,9 +898,8 @@ test_window_live (LiveFixture   *fixture,
   /* After the session timeout the controller moves the leaderships off the
    * dead broker and out of the ISR, and the rows say so. */
   g_assert_true (mr_test_wait_until (failed_over_cb, window, 10 * LIVE_SESSION_TIMEOUT_MS));
-  g_assert_cmpuint (mr_topic_row_get_n_offline (orders), ==, 0);
 
-  save_live_screenshots (window, "live-cluster");
+  save_live_screenshots (window, "live-cluster", "orders");
   close_window (window);
 
   /* The same cluster at phone width: the views switch at the bottom. */
@@ -877,7 +909,7 @@ test_window_live (LiveFixture   *fixture,
   g_assert_true (mr_test_wait_until (failed_over_cb, window, WAIT_TIMEOUT_MS));
   mr_test_wait_for_frames (GTK_WIDGET (window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
-  save_live_screenshots (window, "live-cluster-narrow");
+  save_live_screenshots (window, "live-cluster-narrow", "orders");
 
   /* Start it again: running, and back in sync. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.start", "i", 2));
@@ -910,6 +942,20 @@ brokers_shown_cb (gpointer user_data)
   return TRUE;
 }
 
+static gboolean
+empty_topics_shown_cb (gpointer user_data)
+{
+  g_autoptr(GPtrArray) status_pages = mr_test_find_widgets (user_data, ADW_TYPE_STATUS_PAGE, FALSE);
+
+  for (guint i = 0; i < status_pages->len; i++)
+    if (gtk_widget_get_mapped (g_ptr_array_index (status_pages, i)) &&
+        g_strcmp0 (adw_status_page_get_title (g_ptr_array_index (status_pages, i)),
+                   "No Topics Yet") == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 test_window_live_empty (LiveFixture   *fixture,
                         gconstpointer  user_data)
@@ -921,9 +967,9 @@ test_window_live_empty (LiveFixture   *fixture,
   window = open_live_window (fixture, 960, 720);
   g_assert_true (mr_test_wait_until (brokers_shown_cb, window, WAIT_TIMEOUT_MS));
 
-  /* No topics: the page says how to make one. */
+  /* No topics: the page says how to make one, once it has looked. */
   show_page (window, "topics");
-  g_assert_null (find_topic_row (window, "orders"));
+  g_assert_true (mr_test_wait_until (empty_topics_shown_cb, window, WAIT_TIMEOUT_MS));
 
   status_pages = mr_test_find_widgets (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, FALSE);
   for (guint i = 0; i < status_pages->len; i++)
@@ -931,8 +977,8 @@ test_window_live_empty (LiveFixture   *fixture,
       empty = g_ptr_array_index (status_pages, i);
   g_assert_nonnull (empty);
   g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Topics Yet");
-  g_assert_nonnull (strstr (adw_status_page_get_description (empty), "/v1/topics"));
-  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "127.0.0.1:"));
+  /* It offers to create one. */
+  g_assert_true (mr_test_find_label (GTK_WIDGET (empty), "_Create Topic…"));
 
   mr_test_wait_for_frames (GTK_WIDGET (window));
   mr_test_save_screenshot (GTK_WIDGET (window), "live-empty-topics-light.png");
@@ -949,17 +995,19 @@ typedef struct
 {
   MrWindow   *window;
   const char *topic;
+  gint32      broker_id;
 } OfflineWait;
 
 static gboolean
 topic_offline_cb (gpointer user_data)
 {
   OfflineWait *wait = user_data;
-  MrTopicRow *row = find_topic_row (wait->window, wait->topic);
+  MrPartitionMap *map = find_map (wait->window);
 
-  return row != NULL &&
-         mr_topic_row_get_n_offline (row) == 1 &&
-         leader_shown (row, 0) == -1;
+  return map != NULL &&
+         leader_shown (wait->window, wait->topic, 0) == -1 &&
+         mr_partition_map_get_role (map, wait->topic, 0, wait->broker_id, NULL)
+           == MR_REPLICA_ROLE_OFFLINE;
 }
 
 typedef struct
@@ -998,7 +1046,6 @@ test_window_live_faults (LiveFixture   *fixture,
 {
   g_autoptr(MrTopicInfo) audit = NULL;
   g_autoptr(GError) error = NULL;
-  MrTopicRow *audit_row;
   OfflineWait offline;
   LatencyWait latency;
   MrWindow *window;
@@ -1025,11 +1072,8 @@ test_window_live_faults (LiveFixture   *fixture,
   /* Crash the only replica of “audit”: after the session timeout it has no
    * leader, and its row turns to an error. */
   activate_and_wait (window, "broker.crash", lonely, "Crashed");
-  offline = (OfflineWait) { window, "audit" };
+  offline = (OfflineWait) { window, "audit", lonely };
   g_assert_true (mr_test_wait_until (topic_offline_cb, &offline, WAIT_TIMEOUT_MS));
-  audit_row = find_topic_row (window, "audit");
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (mr_topic_row_get_partition_row (audit_row, 0)),
-                                           "offline"));
 
   /* Pause one, slow the other: its card tells how much. */
   activate_and_wait (window, "broker.pause", paused, "Paused");
@@ -1038,8 +1082,7 @@ test_window_live_faults (LiveFixture   *fixture,
   latency = (LatencyWait) { window, slowed, TRUE };
   g_assert_true (mr_test_wait_until (latency_shown_cb, &latency, WAIT_TIMEOUT_MS));
 
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (audit_row), TRUE);
-  save_live_screenshots (window, "live-faults");
+  save_live_screenshots (window, "live-faults", "audit");
 
   /* And back. */
   activate_and_wait (window, "broker.resume", paused, "Running");

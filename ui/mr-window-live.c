@@ -15,7 +15,7 @@
 
 #include "mr-cluster-view.h"
 #include "mr-failure-lab.h"
-#include "mr-topic-list.h"
+#include "mr-topics-view.h"
 
 /* The window on a running cluster: a sidebar listing the views (the view
  * stack's pages: a page added to the stack is a row in the sidebar) beside
@@ -198,6 +198,31 @@ monitor_loading_cb (MrWindow         *self,
   _mr_window_set_loading (self, mr_cluster_monitor_get_loading (monitor));
 }
 
+/* Partitions of user topics that are offline or under-replicated: the
+ * Topics page's badge. */
+static guint
+count_partition_problems (GPtrArray *topics)
+{
+  guint n_problems = 0;
+
+  for (guint i = 0; topics != NULL && i < topics->len; i++)
+    {
+      const MrTopicInfo *topic = g_ptr_array_index (topics, i);
+
+      if (topic->internal)
+        continue;
+      for (guint p = 0; p < topic->partitions->len; p++)
+        {
+          const MrPartitionInfo *partition = g_ptr_array_index (topic->partitions, p);
+
+          if (partition->leader < 0 || partition->isr->len < partition->replicas->len)
+            n_problems++;
+        }
+    }
+
+  return n_problems;
+}
+
 static void
 monitor_refreshed_cb (MrWindow         *self,
                       MrClusterMonitor *monitor)
@@ -213,11 +238,11 @@ monitor_refreshed_cb (MrWindow         *self,
   page = adw_view_stack_get_page (self->view_stack, self->cluster_view);
   adw_view_stack_page_set_needs_attention (page, n_running < brokers->len);
 
-  if (self->topic_list != NULL && MR_IS_TOPIC_LIST (self->topic_list))
+  if (self->topics_view != NULL)
     {
-      guint n_problems = mr_topic_list_get_n_problems (MR_TOPIC_LIST (self->topic_list));
+      guint n_problems = count_partition_problems (mr_cluster_monitor_get_topics (monitor));
 
-      page = adw_view_stack_get_page (self->view_stack, self->topic_list);
+      page = adw_view_stack_get_page (self->view_stack, self->topics_view);
       adw_view_stack_page_set_needs_attention (page, n_problems > 0);
       adw_view_stack_page_set_badge_number (page, n_problems);
     }
@@ -453,8 +478,8 @@ _mr_window_start_live (MrWindow *self)
   /* The views, one line each. */
   self->cluster_view = add_page (self, mr_cluster_view_new (self->monitor),
                                  "cluster", _("Cluster"), "network-server-symbolic");
-  self->topic_list = add_page (self, mr_topic_list_new (self->monitor),
-                               "topics", _("Topics"), "view-list-symbolic");
+  self->topics_view = add_page (self, mr_topics_view_new (self->cluster),
+                                "topics", _("Topics"), "view-list-symbolic");
   self->failure_lab = add_page (self, mr_failure_lab_new (self->monitor),
                                 "failure-lab", _("Failure Lab"), "mr-broker-crash-symbolic");
 
@@ -498,7 +523,7 @@ _mr_window_stop_live (MrWindow *self)
 
   /* The views go with the template; these only borrowed them. */
   self->cluster_view = NULL;
-  self->topic_list = NULL;
+  self->topics_view = NULL;
   self->failure_lab = NULL;
 }
 

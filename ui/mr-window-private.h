@@ -75,7 +75,7 @@ struct _MrWindow
 
   /* The views, borrowed from the view stack. */
   GtkWidget            *cluster_view;
-  GtkWidget            *topic_list;
+  GtkWidget            *topics_view;
   GtkWidget            *failure_lab;
 
   guint                 loading : 1;

@@ -16,7 +16,7 @@
 #include "mr-cluster-view.h"
 #include "mr-failure-lab.h"
 #include "mr-preferences-window.h"
-#include "mr-topic-list.h"
+#include "mr-topics-view.h"
 
 /* How long a scan may take before the window trades what it shows for the
  * spinner, so that a quick reload does not flicker. */
@@ -737,7 +737,7 @@ mr_window_class_init (MrWindowClass *klass)
 
   g_type_ensure (MR_TYPE_CLUSTER_VIEW);
   g_type_ensure (MR_TYPE_FAILURE_LAB);
-  g_type_ensure (MR_TYPE_TOPIC_LIST);
+  g_type_ensure (MR_TYPE_TOPICS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_BASE_PATH "/ui/mr-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MrWindow, toast_overlay);
