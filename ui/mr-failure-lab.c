@@ -434,9 +434,17 @@ workload_op_run (gpointer data,
       return;
     }
 
-  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT,
-                              workload_op_done_cb, op,
-                              (GDestroyNotify) workload_op_free);
+  /* Always through a source on the window's context: invoke() would run
+   * the callback right here, in this worker, whenever the main loop is
+   * between two iterations and so owns no context. */
+  {
+    g_autoptr(GSource) source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, workload_op_done_cb, op,
+                           (GDestroyNotify) workload_op_free);
+    g_source_attach (source, op->context);
+  }
 }
 
 static void
