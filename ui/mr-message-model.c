@@ -38,6 +38,7 @@
 
 #define CACHE_PAGES    256
 #define STALE_REQUESTS 48
+#define RETRY_DELAY_MS 500
 
 typedef struct
 {
@@ -71,6 +72,10 @@ typedef struct
 
 typedef struct
 {
+  MrMessageModel *model;   /* the owner, for retries */
+  gint32        partition;
+  gint64        page_index;
+  guint         retry_source;
   guint         serial;    /* of the request in flight */
   MrRecordPage *page;      /* NULL while loading */
   GPtrArray    *waiting;   /* GWeakRef* to MrMessageItem */
@@ -145,6 +150,7 @@ cached_page_free (gpointer data)
 {
   CachedPage *cached = data;
 
+  g_clear_handle_id (&cached->retry_source, g_source_remove);
   g_clear_pointer (&cached->page, mr_record_page_unref);
   g_ptr_array_unref (cached->waiting);
   g_free (cached);
@@ -370,6 +376,15 @@ evict_pages (MrMessageModel *self)
     }
 }
 
+static void
+retry_cb (gpointer data)
+{
+  CachedPage *cached = data;
+
+  cached->retry_source = 0;
+  cached->serial = request_page (cached->model, cached->partition, cached->page_index);
+}
+
 static gboolean
 deliver_cb (gpointer data)
 {
@@ -395,7 +410,7 @@ deliver_cb (gpointer data)
   if (job->skipped || job->error != NULL)
     {
       if (job->error != NULL)
-        g_warning ("Page %d/%" G_GINT64_FORMAT " of %s: %s", job->partition,
+        g_debug ("Page %d/%" G_GINT64_FORMAT " of %s: %s", job->partition,
                  job->page_index, job->topic, job->error->message);
 
       /* Ask again if a row still waits for it (scrolled back, or a
@@ -406,8 +421,15 @@ deliver_cb (gpointer data)
 
           n_alive += item != NULL;
         }
-      if (n_alive > 0)
+      if (n_alive > 0 && job->skipped)
         cached->serial = request_page (self, job->partition, job->page_index);
+      else if (n_alive > 0)
+        {
+          /* A leader moving, a broker down: try again in a moment, not in
+           * a loop. */
+          cached->serial = 0;
+          cached->retry_source = g_timeout_add_once (RETRY_DELAY_MS, retry_cb, cached);
+        }
       else
         g_hash_table_remove (self->pages, GSIZE_TO_POINTER (key));
       return G_SOURCE_REMOVE;
@@ -428,6 +450,41 @@ deliver_cb (gpointer data)
   evict_pages (self);
 
   return G_SOURCE_REMOVE;
+}
+
+static gint64
+range_end (MrMessageModel *self,
+           gint32          partition)
+{
+  for (guint i = 0; i < self->ranges->len; i++)
+    if (g_array_index (self->ranges, Range, i).partition == partition)
+      return g_array_index (self->ranges, Range, i).end;
+
+  return 0;
+}
+
+/* The cache entry of a page, asked for when new. */
+static CachedPage *
+ensure_page (MrMessageModel *self,
+             gint32          partition,
+             gint64          page_index)
+{
+  guint64 key = page_key (partition, page_index);
+  CachedPage *cached = g_hash_table_lookup (self->pages, GSIZE_TO_POINTER (key));
+
+  if (cached != NULL)
+    return cached;
+
+  cached = g_new0 (CachedPage, 1);
+  cached->waiting = g_ptr_array_new_with_free_func (weak_ref_free);
+  cached->model = self;
+  cached->partition = partition;
+  cached->page_index = page_index;
+  cached->last_use = ++self->use_clock;
+  g_hash_table_insert (self->pages, GSIZE_TO_POINTER (key), cached);
+  cached->serial = request_page (self, partition, page_index);
+
+  return cached;
 }
 
 /* GListModel. */
@@ -474,10 +531,13 @@ mr_message_model_get_item (GListModel *model,
 
   if (cached == NULL)
     {
-      cached = g_new0 (CachedPage, 1);
-      cached->waiting = g_ptr_array_new_with_free_func (weak_ref_free);
-      g_hash_table_insert (self->pages, GSIZE_TO_POINTER (key), cached);
-      cached->serial = request_page (self, pos.partition, page_index);
+      cached = ensure_page (self, pos.partition, page_index);
+
+      /* Unfiltered, the rows after these come next as the user scrolls:
+       * ask for their page too, unless it lies past the end. */
+      if (self->matches == NULL &&
+          (page_index + 1) * MR_MESSAGE_MODEL_PAGE_SIZE < range_end (self, pos.partition))
+        ensure_page (self, pos.partition, page_index + 1);
     }
 
   cached->last_use = ++self->use_clock;
