@@ -15,6 +15,7 @@
 
 #include "mr-cluster-view.h"
 #include "mr-failure-lab.h"
+#include "mr-groups-view.h"
 #include "mr-topic-list.h"
 
 /* The window on a running cluster: a sidebar listing the views (the view
@@ -452,6 +453,8 @@ _mr_window_start_live (MrWindow *self)
                                  "cluster", _("Cluster"), "network-server-symbolic");
   self->topic_list = add_page (self, mr_topic_list_new (self->monitor),
                                "topics", _("Topics"), "view-list-symbolic");
+  add_page (self, mr_groups_view_new (self->monitor),
+            "groups", _("Consumer Groups"), "system-users-symbolic");
   self->failure_lab = add_page (self, mr_failure_lab_new (self->monitor),
                                 "failure-lab", _("Failure Lab"), "mr-broker-crash-symbolic");
 
