@@ -77,6 +77,7 @@ set_message (MrCopyRecordsDialog *self,
 {
   g_free (self->message);
   self->message = g_strdup (message);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
   gtk_label_set_label (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (self->message_box, message != NULL);
 }
@@ -161,6 +162,7 @@ copy_done_cb (GObject      *object,
       /* Translators: the engine's reason follows. */
       text = g_strdup_printf (_("Nothing was copied: %s"), error->message);
       set_message (self, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
       return;
     }
 
@@ -223,22 +225,26 @@ copy_action (GtkWidget  *widget,
   if (source == NULL || target == NULL)
     {
       set_message (self, _("Choose the topic to copy from and the one to copy into"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
       return;
     }
   if (g_str_equal (source, target))
     {
       set_message (self, _("Choose another topic to copy into: copying a topic into itself would repeat its records"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
       return;
     }
   if (!parse_bound (self, self->from_row, &from, &error) ||
       !parse_bound (self, self->to_row, &to, &error))
     {
       set_message (self, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
       return;
     }
   if (from >= 0 && to >= 0 && to < from)
     {
       set_message (self, _("The range ends before it starts"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
       return;
     }
 

@@ -280,6 +280,11 @@ set_message (MrResetOffsetsDialog *self,
   gtk_label_set_label (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (self->message_box, message != NULL);
   gtk_widget_set_visible (self->stop_button, offer_stop);
+  /* A refusal stands out; the outcome of Apply does not need to. */
+  if (offer_stop)
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "warning");
 }
 
 static void
