@@ -469,6 +469,21 @@ test_groups_view (Fixture       *fixture,
   g_assert_cmpint (((MrOffsetChange *) g_ptr_array_index (preview, 0))->old_offset, ==, 10);
   g_assert_cmpint (((MrOffsetChange *) g_ptr_array_index (preview, 0))->new_offset, ==, 6);
 
+  /* By a duration: everything was written within the hour, so back to
+   * the start; to a date and time to come: the end. */
+  mr_reset_offsets_dialog_set_kind (reset_dialog, MR_OFFSET_RESET_BY_DURATION);
+  mr_reset_offsets_dialog_set_value (reset_dialog, "1h");
+  preview = mr_reset_offsets_dialog_get_preview (wait_preview (reset_dialog));
+  g_assert_cmpuint (preview->len, ==, 1);
+  g_assert_cmpint (((MrOffsetChange *) g_ptr_array_index (preview, 0))->new_offset, ==, 0);
+  mr_reset_offsets_dialog_set_kind (reset_dialog, MR_OFFSET_RESET_TO_DATETIME);
+  mr_reset_offsets_dialog_set_value (reset_dialog, "2100-01-01 00:00");
+  preview = mr_reset_offsets_dialog_get_preview (wait_preview (reset_dialog));
+  g_assert_cmpuint (preview->len, ==, 1);
+  g_assert_cmpint (((MrOffsetChange *) g_ptr_array_index (preview, 0))->new_offset, ==, N_RECORDS);
+  mr_reset_offsets_dialog_set_kind (reset_dialog, MR_OFFSET_RESET_SHIFT_BY);
+  mr_reset_offsets_dialog_set_value (reset_dialog, "-4");
+
   /* Bad input: a clear message, no preview. */
   mr_reset_offsets_dialog_set_value (reset_dialog, "lots");
   g_assert_true (mr_test_wait_until (reset_settled_cb, reset_dialog, WAIT_TIMEOUT_MS));
@@ -536,6 +551,20 @@ test_groups_view (Fixture       *fixture,
   for (guint i = 0; i < copy_info->partitions->len; i++)
     copied_hw += ((MrPartitionInfo *) g_ptr_array_index (copy_info->partitions, i))->high_watermark;
   g_assert_cmpint (copied_hw, ==, 3 * N_PARTITIONS);
+
+  /* By time: from an hour ago, every record of the topic (40 written at
+   * first, 7 more since). */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) hour_ago = g_date_time_add_hours (now, -1);
+    g_autofree char *from = g_date_time_format (hour_ago, "%Y-%m-%d %H:%M");
+
+    mr_copy_records_dialog_set_range (copy_dialog, MR_COPY_RANGE_TIME, from, "");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (copy_dialog), "copy.copy", NULL));
+    g_assert_true (mr_test_wait_until (copied_cb, copy_dialog, WAIT_TIMEOUT_MS));
+    g_assert_cmpint (mr_copy_records_dialog_get_copied (copy_dialog), ==,
+                     N_PARTITIONS * N_RECORDS + 7);
+  }
   gtk_window_destroy (GTK_WINDOW (copy_dialog));
 
   /* At phone width. */
@@ -548,6 +577,46 @@ test_groups_view (Fixture       *fixture,
   mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
   save_screenshots (GTK_WIDGET (fixture->window), "groups-view-narrow");
+}
+
+/* The form's parsers: what a person types. */
+static void
+test_parsers (void)
+{
+  g_autoptr(GArray) partitions = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ms = 0;
+
+  g_assert_true (mr_parse_duration ("1h30m", &ms, NULL));
+  g_assert_cmpint (ms, ==, 90 * 60 * 1000);
+  g_assert_true (mr_parse_duration ("PT10M", &ms, NULL));
+  g_assert_cmpint (ms, ==, 10 * 60 * 1000);
+  g_assert_true (mr_parse_duration ("P1DT2H", &ms, NULL));
+  g_assert_cmpint (ms, ==, 26 * 3600 * 1000);
+  g_assert_true (mr_parse_duration ("250ms", &ms, NULL));
+  g_assert_cmpint (ms, ==, 250);
+  g_assert_false (mr_parse_duration ("soon", &ms, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (mr_parse_duration ("", &ms, NULL));
+
+  g_assert_true (mr_parse_date_time ("2026-11-25T09:30:00Z", &ms, NULL));
+  g_assert_cmpint (ms, ==, G_GINT64_CONSTANT (1795599000000));
+  g_assert_true (mr_parse_date_time ("2026-11-25 09:30", &ms, NULL));
+  g_assert_false (mr_parse_date_time ("yesterday", &ms, NULL));
+
+  g_assert_true (mr_parse_partitions (" 0, 2-4 ,7", &partitions, NULL));
+  g_assert_cmpuint (partitions->len, ==, 5);
+  g_assert_cmpint (g_array_index (partitions, gint32, 0), ==, 0);
+  g_assert_cmpint (g_array_index (partitions, gint32, 1), ==, 2);
+  g_assert_cmpint (g_array_index (partitions, gint32, 3), ==, 4);
+  g_assert_cmpint (g_array_index (partitions, gint32, 4), ==, 7);
+  g_clear_pointer (&partitions, g_array_unref);
+  g_assert_true (mr_parse_partitions ("", &partitions, NULL));
+  g_assert_cmpuint (partitions->len, ==, 0);
+  g_clear_pointer (&partitions, g_array_unref);
+  g_assert_false (mr_parse_partitions ("1, x", &partitions, NULL));
+  g_assert_false (mr_parse_partitions ("5-2", &partitions, NULL));
 }
 
 int
@@ -573,6 +642,7 @@ main (int   argc,
   adw_init ();
   mr_test_setup_ui_resources ();
 
+  g_test_add_func ("/groups-view/parsers", test_parsers);
   g_test_add ("/groups-view/groups", Fixture, NULL,
               fixture_set_up, test_groups_view, fixture_tear_down);
 

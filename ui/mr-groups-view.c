@@ -318,6 +318,23 @@ refresh_worker (GTask        *task,
 
 static void start_refresh (MrGroupsView *self);
 
+/* What the plot says to a screen reader: its latest value and its top. */
+static void
+update_plot_description (MrGroupsView *self,
+                         double        last)
+{
+  g_autofree char *now = format_count ((gint64) last);
+  g_autofree char *max = format_count ((gint64) mr_sparkline_get_max (self->lag_plot));
+  g_autofree char *text = NULL;
+
+  /* Translators: the lag plot's description: the lag now, then the
+   * largest over the time shown. */
+  text = g_strdup_printf (_("%s records behind now, at most %s"), now, max);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lag_plot),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                  -1);
+}
+
 static void
 refresh_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -362,6 +379,7 @@ refresh_done_cb (GObject      *object,
               top = g_strdup_printf (_("%s records"), max);
               gtk_label_set_label (self->lag_start_label, start);
               gtk_label_set_label (self->lag_max_label, top);
+              update_plot_description (self, values[snapshot->samples->len - 1]);
             }
           else
             {
