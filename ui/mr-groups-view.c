@@ -941,11 +941,8 @@ name_changed_cb (GtkEditable      *editable,
                  AdwMessageDialog *dialog)
 {
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (editable)));
-  AdwComboRow *topic_row = g_object_get_data (G_OBJECT (dialog), "topic-row");
 
-  adw_message_dialog_set_response_enabled (dialog, "start",
-                                           name[0] != '\0' &&
-                                           adw_combo_row_get_selected_item (topic_row) != NULL);
+  adw_message_dialog_set_response_enabled (dialog, "start", name[0] != '\0');
 }
 
 static void
@@ -956,9 +953,9 @@ new_demo_group_action (GtkWidget  *widget,
   MrGroupsView *self = MR_GROUPS_VIEW (widget);
   GPtrArray *topics = mr_cluster_monitor_get_topics (self->monitor);
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr(GtkBuilder) builder = NULL;
   g_autofree char *name = next_demo_group_name (self);
-  GtkWidget *dialog;
-  GtkWidget *group;
+  AdwMessageDialog *dialog;
   GtkWidget *name_row;
   GtkWidget *topic_row;
 
@@ -970,43 +967,28 @@ new_demo_group_action (GtkWidget  *widget,
         gtk_string_list_append (names, topic->name);
     }
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                   _("Start a Demo Consumer Group"), NULL);
   if (g_list_model_get_n_items (G_LIST_MODEL (names)) == 0)
     {
-      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                                   _("Demo consumers read a topic, and the cluster has none yet. Create one in the Cluster view first."));
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
+      GtkWidget *note;
+
+      note = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                     _("No Topic to Read"),
+                                     _("Demo consumers read a topic, and the cluster has none yet. Create one in the Cluster view first."));
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (note), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (note));
       return;
     }
 
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("Two demo consumers join the group and share the topic’s partitions. Add or stop more from the group to watch it rebalance."));
-  /* The body of a message dialog: two rows, made here as the dialog is. */
-  group = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (group), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (group, "boxed-list");
-  name_row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (name_row), _("Group Name"));
+  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/ui/mr-demo-group-dialog.ui");
+  dialog = ADW_MESSAGE_DIALOG (gtk_builder_get_object (builder, "dialog"));
+  name_row = GTK_WIDGET (gtk_builder_get_object (builder, "name_row"));
+  topic_row = GTK_WIDGET (gtk_builder_get_object (builder, "topic_row"));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   gtk_editable_set_text (GTK_EDITABLE (name_row), name);
-  topic_row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (topic_row), _("Topic"));
   adw_combo_row_set_model (ADW_COMBO_ROW (topic_row), G_LIST_MODEL (names));
-  gtk_list_box_append (GTK_LIST_BOX (group), name_row);
-  gtk_list_box_append (GTK_LIST_BOX (group), topic_row);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), group);
   g_object_set_data (G_OBJECT (dialog), "name-row", name_row);
   g_object_set_data (G_OBJECT (dialog), "topic-row", topic_row);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "start", _("_Start"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "start",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "start");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (new_demo_response_cb), self, 0);
   g_signal_connect_object (name_row, "changed", G_CALLBACK (name_changed_cb), dialog, 0);
   gtk_window_present (GTK_WINDOW (dialog));
