@@ -29,7 +29,8 @@
 #define COPY_TOPIC      "orders-copy"
 #define N_PARTITIONS    4
 #define N_RECORDS       10
-#define GROUP           "billing"
+/* Markup characters: the view must show group ids as text. */
+#define GROUP           "billing & <co>"
 
 typedef struct
 {

@@ -146,9 +146,12 @@ add_toast (MrGroupsView *self,
            const char   *text)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  /* A toast's title is markup in libadwaita 1.2; group and client ids are
+   * anything. */
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
 
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
   else
     g_debug ("%s", text);
 }
@@ -477,8 +480,8 @@ update_group_rows (MrGroupsView *self)
           /* A row of a boxed list, made per group as the lab makes its
            * broker rows: the list box has no model to bind. */
           row = ADW_ACTION_ROW (adw_action_row_new ());
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->group_id);
           adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->group_id);
           gtk_widget_add_css_class (label, "numeric");
           adw_action_row_add_suffix (row, label);
           g_object_set_data (G_OBJECT (row), "lag-label", label);
@@ -547,8 +550,8 @@ update_members (MrGroupsView *self,
       g_autofree char *assigned = assignment_text (m);
       GtkWidget *row = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), m->client_id);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), m->client_id);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), assigned);
       gtk_widget_set_tooltip_text (row, m->member_id);
       if (m->in_process)
@@ -675,6 +678,7 @@ show_selected (MrGroupsView *self)
   gboolean shown = info != NULL;
   g_autofree char *generation = NULL;
   g_autofree char *lag = NULL;
+  g_autofree char *title = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->group_group), shown);
   gtk_widget_set_visible (GTK_WIDGET (self->members_group), shown);
@@ -685,12 +689,16 @@ show_selected (MrGroupsView *self)
   if (!shown)
     return;
 
-  adw_preferences_group_set_title (self->group_group, info->group_id);
-  /* Translators: the group's protocol (such as "range") and coordinator. */
+  /* The group's title and description are markup. */
+  title = g_markup_escape_text (info->group_id, -1);
+  adw_preferences_group_set_title (self->group_group, title);
   if (info->protocol != NULL && info->protocol[0] != '\0')
     {
+      g_autofree char *protocol = g_markup_escape_text (info->protocol, -1);
+      /* Translators: the group's assignor (such as "range") and its
+       * coordinator. */
       g_autofree char *description = g_strdup_printf (_("Assignor “%s”, coordinator broker %d"),
-                                                      info->protocol, info->coordinator);
+                                                      protocol, info->coordinator);
       adw_preferences_group_set_description (self->group_group, description);
     }
   else

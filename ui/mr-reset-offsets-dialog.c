@@ -320,8 +320,8 @@ show_preview (MrResetOffsetsDialog *self,
       gtk_widget_add_css_class (label, "numeric");
       if (change->new_offset != change->old_offset)
         gtk_widget_add_css_class (label, "accent");
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
       gtk_list_box_append (self->preview_list, row);
     }
