@@ -277,6 +277,16 @@ compare_groups (gconstpointer a,
   return g_strcmp0 (x->group_id, y->group_id);
 }
 
+static int
+compare_members (gconstpointer a,
+                 gconstpointer b)
+{
+  const MrGroupMemberInfo *x = *(MrGroupMemberInfo * const *) a;
+  const MrGroupMemberInfo *y = *(MrGroupMemberInfo * const *) b;
+
+  return g_strcmp0 (x->client_id, y->client_id);
+}
+
 static void
 refresh_worker (GTask        *task,
                 gpointer      source_object,
@@ -312,6 +322,9 @@ refresh_worker (GTask        *task,
         g_debug ("Describing group %s: %s", listing->group_id, local_error->message);
     }
   g_ptr_array_sort (snapshot->groups, compare_groups);
+  for (guint i = 0; i < snapshot->groups->len; i++)
+    g_ptr_array_sort (((MrGroupInfo *) g_ptr_array_index (snapshot->groups, i))->members,
+                      compare_members);
 
   if (data->selected != NULL)
     snapshot->samples = mr_cluster_get_group_lag_samples (data->cluster, data->selected);
@@ -396,8 +409,8 @@ refresh_done_cb (GObject      *object,
     }
   else
     {
-      /* No coordinator yet (the cluster is starting): try on the next
-       * tick; the empty state stays until an answer comes. */
+      /* The listing itself does not fail today; should it, the last
+       * answer stays shown and the next tick tries again. */
       g_debug ("Listing groups: %s", error->message);
     }
 
