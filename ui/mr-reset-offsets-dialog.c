@@ -573,33 +573,31 @@ static void
 kind_changed_cb (MrResetOffsetsDialog *self)
 {
   const char *title = NULL;
-  const char *placeholder = "";
+  g_autofree char *example = NULL;
 
+  /* Each kind's input, filled with a value that works, to edit. */
   switch (get_kind (self))
     {
     case MR_OFFSET_RESET_TO_OFFSET:
       title = _("Offset");
-      placeholder = "0";
+      example = g_strdup ("0");
       break;
     case MR_OFFSET_RESET_TO_DATETIME:
-      title = _("Date and Time (such as 2026-11-25 09:30)");
       {
         g_autoptr(GDateTime) now = g_date_time_new_now_local ();
         g_autoptr(GDateTime) hour_ago = g_date_time_add_hours (now, -1);
 
-        placeholder = NULL;
-        g_free (g_object_get_data (G_OBJECT (self), "placeholder"));
-        g_object_set_data (G_OBJECT (self), "placeholder",
-                           g_date_time_format (hour_ago, "%Y-%m-%d %H:%M"));
+        title = _("Date and Time (such as 2026-11-25 09:30)");
+        example = g_date_time_format (hour_ago, "%Y-%m-%d %H:%M");
       }
       break;
     case MR_OFFSET_RESET_BY_DURATION:
       title = _("Duration Back from Now (such as 15m, 1h30m, 2d)");
-      placeholder = "15m";
+      example = g_strdup ("15m");
       break;
     case MR_OFFSET_RESET_SHIFT_BY:
       title = _("Shift By (negative goes back)");
-      placeholder = "-10";
+      example = g_strdup ("-10");
       break;
     case MR_OFFSET_RESET_TO_EARLIEST:
     case MR_OFFSET_RESET_TO_LATEST:
@@ -611,10 +609,7 @@ kind_changed_cb (MrResetOffsetsDialog *self)
   if (title != NULL)
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->value_row), title);
-      /* A value that works, to edit. */
-      gtk_editable_set_text (GTK_EDITABLE (self->value_row),
-                             placeholder != NULL ? placeholder
-                             : g_object_get_data (G_OBJECT (self), "placeholder"));
+      gtk_editable_set_text (GTK_EDITABLE (self->value_row), example);
     }
   schedule_preview (self);
 }
@@ -670,7 +665,6 @@ mr_reset_offsets_dialog_finalize (GObject *object)
   g_clear_pointer (&self->cluster, mr_cluster_unref);
   g_clear_object (&self->topics);
   g_clear_pointer (&self->preview, g_ptr_array_unref);
-  g_free (g_object_get_data (object, "placeholder"));
   g_free (self->group_id);
   g_free (self->message);
 
