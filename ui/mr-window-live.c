@@ -15,6 +15,7 @@
 
 #include "mr-cluster-view.h"
 #include "mr-failure-lab.h"
+#include "mr-groups-view.h"
 #include "mr-topics-view.h"
 
 /* The window on a running cluster: a sidebar listing the views (the view
@@ -480,6 +481,8 @@ _mr_window_start_live (MrWindow *self)
                                  "cluster", _("Cluster"), "network-server-symbolic");
   self->topics_view = add_page (self, mr_topics_view_new (self->cluster),
                                 "topics", _("Topics"), "view-list-symbolic");
+  add_page (self, mr_groups_view_new (self->monitor),
+            "groups", _("Consumer Groups"), "system-users-symbolic");
   self->failure_lab = add_page (self, mr_failure_lab_new (self->monitor),
                                 "failure-lab", _("Failure Lab"), "mr-broker-crash-symbolic");
 

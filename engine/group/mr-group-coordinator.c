@@ -1393,6 +1393,33 @@ mr_group_coordinator_is_local_member (MrGroupCoordinator *self,
   return found;
 }
 
+gboolean
+mr_group_coordinator_stop_local_member (MrGroupCoordinator *self,
+                                        const char         *group_id,
+                                        const char         *client_id)
+{
+  MrGroupMember *stopping = NULL;
+
+  g_mutex_lock (&self->members_lock);
+  for (guint i = 0; i < self->local_members->len; i++)
+    {
+      MrGroupMember *member = g_ptr_array_index (self->local_members, i);
+
+      if (g_strcmp0 (mr_group_member_get_group_id (member), group_id) == 0 &&
+          g_strcmp0 (mr_group_member_get_client_id (member), client_id) == 0)
+        {
+          stopping = member;
+          g_ptr_array_remove_index (self->local_members, i);
+          break;
+        }
+    }
+  g_mutex_unlock (&self->members_lock);
+  /* Outside the lock: freeing joins its thread, which leaves the group. */
+  if (stopping != NULL)
+    mr_group_member_free (stopping);
+  return stopping != NULL;
+}
+
 guint
 mr_group_coordinator_stop_local_members (MrGroupCoordinator *self,
                                          const char         *group_id)

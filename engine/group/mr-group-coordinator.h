@@ -155,6 +155,10 @@ gboolean     mr_group_coordinator_is_local_member   (MrGroupCoordinator *self,
                                                      const char         *member_id);
 guint        mr_group_coordinator_stop_local_members (MrGroupCoordinator *self,
                                                      const char         *group_id);
+/* Stops the one local member of @group_id whose client id is @client_id. */
+gboolean     mr_group_coordinator_stop_local_member (MrGroupCoordinator *self,
+                                                     const char         *group_id,
+                                                     const char         *client_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrGroupOffsetEntry, mr_group_offset_entry_free)
 

@@ -334,3 +334,16 @@ mr_cluster_stop_group_members (MrCluster  *cluster,
   return mr_group_coordinator_stop_local_members (
     mr_cluster_get_group_coordinator (cluster), group_id);
 }
+
+gboolean
+mr_cluster_stop_group_member (MrCluster  *cluster,
+                              const char *group_id,
+                              const char *client_id)
+{
+  g_return_val_if_fail (cluster != NULL, FALSE);
+  g_return_val_if_fail (group_id != NULL, FALSE);
+  g_return_val_if_fail (client_id != NULL, FALSE);
+
+  return mr_group_coordinator_stop_local_member (
+    mr_cluster_get_group_coordinator (cluster), group_id, client_id);
+}

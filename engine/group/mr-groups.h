@@ -170,6 +170,12 @@ gboolean     mr_cluster_start_group_member  (MrCluster         *cluster,
  * leave the group. Returns how many stopped. */
 guint        mr_cluster_stop_group_members  (MrCluster         *cluster,
                                              const char        *group_id);
+/* Stops the one in-process member of @group whose client id (the
+ * @member_name start_group_member returned) is @client_id; it leaves the
+ * group, which rebalances. Returns whether there was one. */
+gboolean     mr_cluster_stop_group_member   (MrCluster         *cluster,
+                                             const char        *group_id,
+                                             const char        *client_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrGroupInfo, mr_group_info_free)
 
