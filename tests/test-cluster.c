@@ -163,6 +163,29 @@ consume_all (MrCluster  *cluster,
   return read.keys;
 }
 
+/* Elections of @leader for @topic since event @since. */
+static guint
+count_leader_events (MrCluster  *cluster,
+                     const char *topic,
+                     gint32      leader,
+                     guint64     since)
+{
+  g_autoptr(GPtrArray) events = mr_event_stream_dup_history (
+    mr_cluster_get_event_stream (cluster), since);
+  guint n = 0;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      MrClusterEvent *event = g_ptr_array_index (events, i);
+
+      if (mr_cluster_event_get_kind (event) == MR_CLUSTER_EVENT_KIND_LEADER_ELECTED &&
+          g_strcmp0 (mr_cluster_event_get_topic (event), topic) == 0 &&
+          mr_cluster_event_get_leader (event) == leader)
+        n++;
+    }
+  return n;
+}
+
 static gint32
 leader_of (MrCluster  *cluster,
            const char *topic,
@@ -1138,6 +1161,7 @@ test_preferred_leader_restored (Fixture       *fixture,
   g_autoptr(MrTopicInfo) info = NULL;
   gint32 preferred;
   gint64 deadline;
+  guint64 since;
 
   create_topic (fixture->cluster, "balanced", 1, "2");
   info = mr_cluster_describe_topic (fixture->cluster, "balanced", NULL);
@@ -1149,6 +1173,7 @@ test_preferred_leader_restored (Fixture       *fixture,
   wait_new_leader (fixture->cluster, "balanced", preferred);
   g_assert_cmpint (produce (fixture->cluster, -1, "balanced", 0, 0, 5, -1,
                             NULL), ==, MR_KAFKA_ERROR_NONE);
+  since = mr_event_stream_get_last_seq (mr_cluster_get_event_stream (fixture->cluster));
   action (fixture->cluster, preferred, MR_BROKER_ACTION_START);
 
   deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
@@ -1157,8 +1182,12 @@ test_preferred_leader_restored (Fixture       *fixture,
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (10 * 1000);
     }
+  /* Normally the controller gives the leadership back; on a machine so
+   * loaded that the interim leader misses its heartbeats, an election may
+   * pick the preferred replica first. Either way an event says so. */
   g_assert_cmpuint (count_events (fixture->cluster,
-                                  MR_CLUSTER_EVENT_KIND_PREFERRED_LEADER_RESTORED),
+                                  MR_CLUSTER_EVENT_KIND_PREFERRED_LEADER_RESTORED) +
+                    count_leader_events (fixture->cluster, "balanced", preferred, since),
                     >=, 1);
 }
 
