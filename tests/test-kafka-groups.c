@@ -426,6 +426,107 @@ test_kcat_resume (Fixture       *fixture,
   g_assert_cmpuint (count_lines (out2), ==, 2 * N_PARTITIONS);
 }
 
+/* A reset while nobody consumes: the next kcat -G run replays from the
+ * new offsets. */
+static void
+test_kcat_reset (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GSubprocess) third = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GArray) partitions = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *out3 = NULL;
+  gint32 one = 1;
+
+  if (!have_kcat ())
+    return;
+  produce (fixture, 5, 0);
+  first = spawn_kcat_member (fixture, "replayed", TRUE);
+  g_subprocess_communicate_utf8 (first, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lines (out), ==, 5 * N_PARTITIONS);
+
+  changes = mr_cluster_reset_group_offsets (fixture->cluster, "replayed",
+                                            "orders", NULL,
+                                            MR_OFFSET_RESET_TO_EARLIEST, 0,
+                                            FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, N_PARTITIONS);
+  second = spawn_kcat_member (fixture, "replayed", TRUE);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, &out2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lines (out2), ==, 5 * N_PARTITIONS);
+
+  /* shift-by -2 on partition 1 only: two records again. */
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  g_array_append_val (partitions, one);
+  changes = mr_cluster_reset_group_offsets (fixture->cluster, "replayed",
+                                            "orders", partitions,
+                                            MR_OFFSET_RESET_SHIFT_BY, -2,
+                                            FALSE, &error);
+  g_assert_no_error (error);
+  third = spawn_kcat_member (fixture, "replayed", TRUE);
+  g_subprocess_communicate_utf8 (third, NULL, NULL, &out3, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out3, ==, "1:3\n1:4\n");
+}
+
+/* An in-process member and a librdkafka member share a group: the
+ * partitions split between them, and stopping the in-process one gives
+ * the other everything. */
+static void
+test_in_process_member (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char * const topics[] = { "orders", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  rd_kafka_t *consumer;
+  gint64 deadline;
+  guint bits = 0;
+
+  g_assert_true (mr_cluster_start_group_member (fixture->cluster, "mixed",
+                                                "demo", topics, &name,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "demo");
+  consumer = new_consumer (fixture, "mixed", TRUE);
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (;;)
+    {
+      g_autoptr(MrGroupInfo) info = NULL;
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      bits = assigned (consumer);
+      info = mr_cluster_describe_group (fixture->cluster, "mixed", NULL);
+      if (info != NULL && info->state == MR_GROUP_STATE_STABLE &&
+          info->members->len == 2 && bits != 0 &&
+          __builtin_popcount (bits) == N_PARTITIONS / 2)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
+  g_assert_cmpuint (mr_cluster_stop_group_members (fixture->cluster, "mixed"),
+                    ==, 1);
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while (assigned (consumer) != (1u << N_PARTITIONS) - 1)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  close_consumer (consumer);
+}
+
 /* A kcat member stopped with SIGSTOP stops heartbeating: its session
  * expires and the librdkafka member takes every partition. */
 static void
@@ -513,6 +614,8 @@ main (int   argc,
   ADD ("commits-survive-coordinator-crash",
        test_commits_survive_coordinator_crash);
   ADD ("kcat-resume", test_kcat_resume);
+  ADD ("kcat-reset", test_kcat_reset);
+  ADD ("in-process-member", test_in_process_member);
   ADD ("session-timeout-evicts", test_session_timeout_evicts);
 #undef ADD
 
