@@ -469,6 +469,7 @@ wait_for_members (Fixture   *fixture,
       object = get_object (fixture, path, holder);
       if (g_str_equal (json_object_get_string_member (object, "state"), "Stable")
           && json_array_get_length (json_object_get_array_member (object, "members")) == n
+          && json_array_get_length (json_object_get_array_member (object, "offsets")) == N_PARTITIONS
           && json_object_get_int_member (object, "total_lag") == 0)
         return object;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);

@@ -257,6 +257,34 @@ test_split_and_leave (Fixture       *fixture,
 
   close_consumer (consumers[0]);
   close_consumer (consumers[1]);
+
+  /* The timeline has the rebalances, generation after generation, up to
+   * three members and the group emptying at the end. */
+  {
+    g_autoptr(GPtrArray) history = mr_event_stream_dup_history (
+      mr_cluster_get_event_stream (fixture->cluster), 0);
+    gint32 last_generation = 0;
+    gint32 most = 0;
+    gint32 last_members = -1;
+
+    for (guint i = 0; i < history->len; i++)
+      {
+        MrClusterEvent *event = g_ptr_array_index (history, i);
+
+        if (mr_cluster_event_get_kind (event) != MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED)
+          continue;
+        g_assert_cmpstr (mr_cluster_event_get_group_id (event), ==, "split");
+        g_assert_cmpint (mr_cluster_event_get_generation (event), >,
+                         last_generation);
+        last_generation = mr_cluster_event_get_generation (event);
+        last_members = mr_cluster_event_get_n_members (event);
+        most = MAX (most, last_members);
+        if (last_members > 0)
+          g_assert_cmpstr (mr_cluster_event_get_protocol (event), ==, "range");
+      }
+    g_assert_cmpint (most, ==, 3);
+    g_assert_cmpint (last_members, ==, 0);
+  }
 }
 
 static void

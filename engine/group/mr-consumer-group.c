@@ -89,6 +89,7 @@ struct _MrConsumerGroup
   gboolean       initial_delay;
   guint          initial_delay_ms;
   gboolean       dirty;
+  gboolean       rebalanced;
   GHashTable    *offsets;          /* OffsetKey → MrGroupCommittedOffset */
 };
 
@@ -584,6 +585,7 @@ complete_join (MrConsumerGroup *group,
   group->join_deadline = G_MAXINT64;
   group->generation++;
   group->dirty = TRUE;
+  group->rebalanced = TRUE;
   g_clear_pointer (&group->protocol, g_free);
 
   if (group->members->len == 0)
@@ -1205,6 +1207,15 @@ mr_consumer_group_take_dirty (MrConsumerGroup *group)
 
   group->dirty = FALSE;
   return dirty;
+}
+
+gboolean
+mr_consumer_group_take_rebalanced (MrConsumerGroup *group)
+{
+  gboolean rebalanced = group->rebalanced;
+
+  group->rebalanced = FALSE;
+  return rebalanced;
 }
 
 void

@@ -150,6 +150,8 @@ gint64           mr_consumer_group_next_deadline (MrConsumerGroup   *group);
 /* Whether the membership changed since the last call (a rebalance
  * completed or an assignment was set): time to write the metadata. */
 gboolean         mr_consumer_group_take_dirty   (MrConsumerGroup    *group);
+/* Whether a join phase completed (a new generation) since the last call. */
+gboolean         mr_consumer_group_take_rebalanced (MrConsumerGroup *group);
 
 /* The group as a metadata record (members with the chosen protocol's
  * metadata and their assignments); also what DescribeGroups shows. */

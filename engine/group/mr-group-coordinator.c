@@ -92,9 +92,10 @@ struct _MrGroupCoordinator
 
 typedef struct
 {
-  gint32  broker_id;
-  gint32  partition;
-  GBytes *batch;
+  gint32          broker_id;
+  gint32          partition;
+  GBytes         *batch;         /* NULL: nothing to write */
+  MrClusterEvent *event;         /* a rebalance for the timeline, or NULL */
 } PendingWrite;
 
 /* ---------------------------------------------------------------------- */
@@ -137,6 +138,7 @@ static void
 pending_write_free (PendingWrite *write)
 {
   g_clear_pointer (&write->batch, g_bytes_unref);
+  g_clear_pointer (&write->event, mr_cluster_event_unref);
   g_free (write);
 }
 
@@ -456,8 +458,10 @@ collect_dirty_locked (MrGroupCoordinator *self,
 {
   gint32 partition;
   PendingWrite *write;
+  gboolean dirty = mr_consumer_group_take_dirty (group);
+  gboolean rebalanced = mr_consumer_group_take_rebalanced (group);
 
-  if (!mr_consumer_group_take_dirty (group))
+  if (!dirty && !rebalanced)
     return;
   partition = partition_of (self, mr_consumer_group_get_id (group));
   if (self->loads[partition].broker_id < 0)
@@ -465,7 +469,14 @@ collect_dirty_locked (MrGroupCoordinator *self,
   write = g_new0 (PendingWrite, 1);
   write->broker_id = self->loads[partition].broker_id;
   write->partition = partition;
-  write->batch = group_metadata_batch (group);
+  if (dirty)
+    write->batch = group_metadata_batch (group);
+  if (rebalanced)
+    write->event = mr_cluster_event_new_group_rebalanced (
+      mr_consumer_group_get_id (group),
+      mr_consumer_group_get_generation (group),
+      (gint32)mr_consumer_group_get_n_members (group),
+      mr_consumer_group_get_protocol (group), write->broker_id, NULL);
   g_ptr_array_add (writes, write);
 }
 
@@ -484,6 +495,8 @@ finish_unlocked (MrGroupCoordinator *self,
       gsize len = 0;
       guint8 *data;
 
+      if (write->event != NULL)
+        mr_cluster_emit (self->cluster, g_steal_pointer (&write->event));
       if (write->batch == NULL)
         continue;
       data = g_bytes_unref_to_data (g_steal_pointer (&write->batch), &len);
@@ -757,7 +770,7 @@ mr_group_coordinator_join (MrGroupCoordinator       *self,
   mr_consumer_group_join (group, request, func, user_data,
                           g_get_monotonic_time (), completions);
   collect_dirty_locked (self, group, writes);
-  g_cond_signal (&self->wake);
+  g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, writes);
 }
@@ -800,7 +813,7 @@ mr_group_coordinator_sync (MrGroupCoordinator  *self,
                           assignments, func, user_data,
                           g_get_monotonic_time (), completions);
   collect_dirty_locked (self, group, writes);
-  g_cond_signal (&self->wake);
+  g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, writes);
 }
@@ -869,7 +882,7 @@ mr_group_coordinator_leave (MrGroupCoordinator *self,
           collect_dirty_locked (self, group, writes);
         }
     }
-  g_cond_signal (&self->wake);
+  g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, writes);
   return error;
