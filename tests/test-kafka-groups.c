@@ -627,6 +627,60 @@ test_internal_topic (Fixture       *fixture,
   g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
 }
 
+/* Commits live in the log: a cluster reopened from its directory serves
+ * them, even with options that would not create an offsets topic. */
+static void
+test_offsets_survive_restart (void)
+{
+  g_autofree char *dir = mr_test_make_tmpdir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) fetched = NULL;
+  MrClusterOptions options;
+  MrCluster *cluster;
+  MrGroupCoordinator *groups;
+
+  mr_test_cluster_options_init (&options, dir, 3);
+  options.offsets_topic_partitions = 5;
+  cluster = mr_test_start_cluster (&options);
+  mr_cluster_create_topic (cluster, "orders", N_PARTITIONS, 3, NULL, FALSE,
+                           &error);
+  g_assert_no_error (error);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify)mr_group_offset_entry_free);
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    g_ptr_array_add (entries, mr_group_offset_entry_new ("orders", p, 100 + p));
+  groups = mr_cluster_get_group_coordinator (cluster);
+  g_assert_cmpint (mr_group_coordinator_commit (groups, -1, "durable", -1, "",
+                                                NULL, entries),
+                   ==, MR_KAFKA_ERROR_NONE);
+  mr_cluster_shutdown (cluster);
+  mr_cluster_unref (cluster);
+
+  options.offsets_topic_partitions = 0;
+  cluster = mr_test_start_cluster (&options);
+  mr_cluster_options_clear (&options);
+  groups = mr_cluster_get_group_coordinator (cluster);
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_clear_pointer (&fetched, g_ptr_array_unref);
+      if (mr_group_coordinator_fetch_offsets (groups, -1, "durable", NULL,
+                                              &fetched)
+          == MR_KAFKA_ERROR_NONE)
+        break;
+      g_usleep (20000);
+    }
+  g_assert_cmpuint (fetched->len, ==, N_PARTITIONS);
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      MrGroupOffsetEntry *e = g_ptr_array_index (fetched, i);
+
+      g_assert_cmpint (e->offset, ==, 100 + e->partition);
+    }
+  mr_cluster_shutdown (cluster);
+  mr_cluster_unref (cluster);
+  mr_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -637,6 +691,8 @@ main (int   argc,
   g_test_add ("/kafka-groups/" name, Fixture, NULL, fixture_setup, func, \
               fixture_teardown)
   ADD ("internal-topic", test_internal_topic);
+  g_test_add_func ("/kafka-groups/offsets-survive-restart",
+                   test_offsets_survive_restart);
   ADD ("split-and-leave", test_split_and_leave);
   ADD ("resume-from-commit", test_resume_from_commit);
   ADD ("commits-survive-coordinator-crash",

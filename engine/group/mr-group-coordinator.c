@@ -660,12 +660,30 @@ mr_group_coordinator_free (MrGroupCoordinator *self)
 void
 mr_group_coordinator_start (MrGroupCoordinator *self)
 {
+  g_autoptr(MrTopicInfo) info = NULL;
+
+  /* The offsets topic as it is: one created earlier with another count
+   * keeps its count (group placement depends on it), and one that exists
+   * serves groups even when the options now ask for none. */
+  info = mr_cluster_describe_topic (self->cluster, MR_GROUP_OFFSETS_TOPIC,
+                                    NULL);
+
   g_mutex_lock (&self->lock);
   if (self->running)
     {
       g_mutex_unlock (&self->lock);
       return;
     }
+  if (info != NULL && (gint32)info->partitions->len != self->n_partitions)
+    {
+      self->n_partitions = (gint32)info->partitions->len;
+      g_free (self->loads);
+      self->loads = g_new0 (PartitionLoad, MAX (self->n_partitions, 1));
+      for (gint32 p = 0; p < self->n_partitions; p++)
+        self->loads[p].broker_id = self->loads[p].leader_epoch = -1;
+    }
+  else if (info == NULL)
+    self->n_partitions = 0;
   self->running = TRUE;
   self->quit = FALSE;
   self->ticker = g_thread_new ("group-coordinator", ticker_thread, self);
