@@ -384,6 +384,74 @@ test_commits_survive_coordinator_crash (Fixture       *fixture,
   close_consumer (consumer);
 }
 
+/* A live consumer keeps its membership through the coordinator's crash:
+ * the new coordinator loads the Stable group, no rebalance happens and
+ * the consumer goes on reading. */
+static void
+test_group_survives_coordinator_crash (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrGroupInfo) before = NULL;
+  g_autoptr(MrGroupInfo) after = NULL;
+  MrGroupCoordinator *groups = mr_cluster_get_group_coordinator (fixture->cluster);
+  rd_kafka_t *consumer;
+  gint32 coordinator = -1;
+  gint32 next = -1;
+  gint64 deadline;
+
+  consumer = new_consumer (fixture, "steady", TRUE);
+  wait_for_split (&consumer, 1);
+  /* The group's record is replicated once the assignment is in. */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  do
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_clear_pointer (&before, mr_group_info_free);
+      before = mr_cluster_describe_group (fixture->cluster, "steady", NULL);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  while (before == NULL || before->state != MR_GROUP_STATE_STABLE);
+  g_usleep (300000);
+
+  g_assert_cmpint (mr_group_coordinator_find (groups, "steady", &coordinator),
+                   ==, MR_KAFKA_ERROR_NONE);
+  mr_cluster_broker_action (fixture->cluster, coordinator,
+                            MR_BROKER_ACTION_CRASH, 0, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (mr_group_coordinator_find (groups, "steady", &next) !=
+         MR_KAFKA_ERROR_NONE || next == coordinator)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
+  /* The consumer finds the new coordinator and heartbeats there; then it
+   * reads what is produced now. */
+  produce (fixture, 2, 100);
+  g_assert_cmpuint (consume_all (consumer, 2 * N_PARTITIONS), ==,
+                    2 * N_PARTITIONS);
+  after = mr_cluster_describe_group (fixture->cluster, "steady", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (after->state, ==, MR_GROUP_STATE_STABLE);
+  g_assert_cmpint (after->generation, ==, before->generation);
+  g_assert_cmpint (after->coordinator, ==, next);
+  g_assert_cmpuint (after->members->len, ==, 1);
+  g_assert_cmpstr (((MrGroupMemberInfo *)g_ptr_array_index (after->members, 0))->member_id,
+                   ==,
+                   ((MrGroupMemberInfo *)g_ptr_array_index (before->members, 0))->member_id);
+  g_assert_cmpuint (((MrGroupMemberInfo *)g_ptr_array_index (after->members, 0))->assignment->len,
+                    ==, N_PARTITIONS);
+  close_consumer (consumer);
+}
+
 static gboolean
 have_kcat (void)
 {
@@ -697,6 +765,8 @@ main (int   argc,
   ADD ("resume-from-commit", test_resume_from_commit);
   ADD ("commits-survive-coordinator-crash",
        test_commits_survive_coordinator_crash);
+  ADD ("group-survives-coordinator-crash",
+       test_group_survives_coordinator_crash);
   ADD ("kcat-resume", test_kcat_resume);
   ADD ("kcat-reset", test_kcat_reset);
   ADD ("in-process-member", test_in_process_member);

@@ -157,9 +157,12 @@ gboolean         mr_consumer_group_take_rebalanced (MrConsumerGroup *group);
  * metadata and their assignments); also what DescribeGroups shows. */
 void             mr_consumer_group_to_record    (MrConsumerGroup       *group,
                                                  MrGroupMetadataRecord *record);
-/* Restores what a loaded record says: generation, protocol; Empty. */
+/* Restores what a loaded record says: generation, protocol, and for a
+ * group with members those members, their assignments and fresh
+ * sessions from @now (Stable); Empty otherwise. */
 void             mr_consumer_group_load_record  (MrConsumerGroup             *group,
-                                                 const MrGroupMetadataRecord *record);
+                                                 const MrGroupMetadataRecord *record,
+                                                 gint64                       now);
 /* Whether a member's "consumer" subscription names @topic. */
 gboolean         mr_consumer_group_is_subscribed (MrConsumerGroup   *group,
                                                  const char         *topic);

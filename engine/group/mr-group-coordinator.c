@@ -18,8 +18,9 @@
  * by its current leader at its current epoch (a new leader) unloads what
  * an older leadership left, then reads the partition's log on the leader
  * from its start to the high watermark and replays every record (see
- * mr-group-offsets-codec.c): offsets and group generations come back,
- * members come back by joining. Until the new leader's high watermark has
+ * mr-group-offsets-codec.c): offsets come back, and groups as their last
+ * metadata record left them (a Stable group with its members and their
+ * assignments, whose consumers then go on without a rebalance). Until the new leader's high watermark has
  * caught up with its log end, requests answer
  * COORDINATOR_LOAD_IN_PROGRESS and clients retry.
  *
@@ -325,7 +326,8 @@ load_record_cb (const MrRecordBatchHeader *batch,
           return TRUE;
         }
       group = get_group_locked (self, group_id, TRUE);
-      mr_consumer_group_load_record (group, &metadata);
+      mr_consumer_group_load_record (group, &metadata,
+                                     g_get_monotonic_time ());
     }
   return TRUE;
 }
