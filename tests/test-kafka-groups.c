@@ -452,6 +452,88 @@ test_group_survives_coordinator_crash (Fixture       *fixture,
   close_consumer (consumer);
 }
 
+typedef struct
+{
+  gint     n_records;       /* atomic */
+  gint     n_refused;       /* atomic */
+  gint64   from;
+} Sink;
+
+static gboolean
+sink_count_cb (const MrRecordBatchHeader *batch,
+               const MrRecord            *record,
+               gpointer                   user_data)
+{
+  Sink *sink = user_data;
+
+  if (record->offset >= sink->from)
+    g_atomic_int_inc (&sink->n_records);
+  return TRUE;
+}
+
+/* The sink refuses its very first delivery: the member reads it again. */
+static gboolean
+sink_records_cb (const char *topic,
+                 gint32      partition,
+                 gint64      position,
+                 GBytes     *batches,
+                 gpointer    user_data)
+{
+  Sink *sink = user_data;
+  const guint8 *data;
+  gsize len, pos = 0;
+
+  if (g_atomic_int_compare_and_exchange (&sink->n_refused, 0, 1))
+    return FALSE;
+  data = g_bytes_get_data (batches, &len);
+  sink->from = position;
+  while (pos < len)
+    {
+      MrRecordBatchHeader header;
+
+      g_assert_true (mr_record_batch_header_parse (data + pos, len - pos,
+                                                   &header, NULL));
+      mr_record_batch_foreach_record (data + pos,
+                                      mr_record_batch_header_get_size (&header),
+                                      sink_count_cb, sink, NULL);
+      pos += mr_record_batch_header_get_size (&header);
+    }
+  return TRUE;
+}
+
+/* A sink-style in-process member: every record once, commits after. */
+static void
+test_in_process_sink (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char * const topics[] = { "orders", NULL };
+  Sink sink = { 0 };
+  MrGroupMember *member;
+  gint64 deadline;
+
+  produce (fixture, 5, 0);
+  member = mr_group_member_new_full (fixture->cluster, "sink", "sink-1",
+                                     topics, sink_records_cb, &sink);
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  for (;;)
+    {
+      g_autoptr(MrGroupInfo) info = NULL;
+      gboolean committed = TRUE;
+
+      info = mr_cluster_describe_group (fixture->cluster, "sink", NULL);
+      for (guint i = 0; info != NULL && i < info->offsets->len; i++)
+        committed &= ((MrGroupPartitionInfo *)g_ptr_array_index (info->offsets, i))->committed_offset == 5;
+      if (info != NULL && info->offsets->len == N_PARTITIONS && committed &&
+          g_atomic_int_get (&sink.n_records) == 5 * N_PARTITIONS)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+  g_assert_cmpint (g_atomic_int_get (&sink.n_refused), ==, 1);
+  mr_group_member_free (member);
+  g_assert_cmpint (g_atomic_int_get (&sink.n_records), ==, 5 * N_PARTITIONS);
+}
+
 static gboolean
 have_kcat (void)
 {
@@ -770,6 +852,7 @@ main (int   argc,
   ADD ("kcat-resume", test_kcat_resume);
   ADD ("kcat-reset", test_kcat_reset);
   ADD ("in-process-member", test_in_process_member);
+  ADD ("in-process-sink", test_in_process_sink);
   ADD ("session-timeout-evicts", test_session_timeout_evicts);
 #undef ADD
 
