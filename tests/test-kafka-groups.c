@@ -775,6 +775,11 @@ test_internal_topic (Fixture       *fixture,
                                            MR_GROUP_OFFSETS_TOPIC, 1, 1, NULL,
                                            FALSE, &error));
   g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
+  g_clear_error (&error);
+  g_assert_false (mr_cluster_create_partitions (fixture->cluster,
+                                                MR_GROUP_OFFSETS_TOPIC, 8,
+                                                FALSE, &error));
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
 }
 
 /* Commits live in the log: a cluster reopened from its directory serves

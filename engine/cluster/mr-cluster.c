@@ -1696,6 +1696,9 @@ mr_cluster_create_partitions (MrCluster   *cluster,
 
   g_return_val_if_fail (cluster != NULL, FALSE);
 
+  /* Group placement hashes over the offsets topic's partition count. */
+  if (refuse_internal_topic (name, error))
+    return FALSE;
   g_mutex_lock (&cluster->lock);
   topic = lookup_topic_locked (cluster, name, error);
   if (topic == NULL)
