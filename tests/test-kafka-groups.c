@@ -734,6 +734,37 @@ test_session_timeout_evicts (Fixture       *fixture,
     }
   while (bits == 0 || bits == (1u << N_PARTITIONS) - 1);
 
+  /* kcat and librdkafka split the six partitions three and three. */
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (;;)
+    {
+      g_autoptr(MrGroupInfo) info = NULL;
+      guint all = 0;
+      gboolean disjoint = TRUE;
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      info = mr_cluster_describe_group (fixture->cluster, "evict", NULL);
+      for (guint i = 0; info != NULL && i < info->members->len; i++)
+        {
+          MrGroupMemberInfo *info_member = g_ptr_array_index (info->members, i);
+          guint member_bits = 0;
+
+          for (guint j = 0; j < info_member->assignment->len; j++)
+            member_bits |= 1u << ((MrTopicPartition *)g_ptr_array_index (info_member->assignment, j))->partition;
+          disjoint &= (member_bits & all) == 0 &&
+                      __builtin_popcount (member_bits) == N_PARTITIONS / 2;
+          all |= member_bits;
+        }
+      if (info != NULL && info->state == MR_GROUP_STATE_STABLE &&
+          info->members->len == 2 && disjoint &&
+          all == (1u << N_PARTITIONS) - 1 &&
+          __builtin_popcount (assigned (consumer)) == N_PARTITIONS / 2)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
   /* ...until the kcat one pauses past its session timeout. */
   g_subprocess_send_signal (member, SIGSTOP);
   deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
