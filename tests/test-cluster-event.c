@@ -613,8 +613,11 @@ test_every_kind (void)
   g_ptr_array_add (events, mr_cluster_event_new_preferred_leader_restored (
                      "t", 0, 1, 3, 2, NULL));
 
+  g_ptr_array_add (events, mr_cluster_event_new_group_rebalanced (
+                     "g", 3, 2, "range", 1, NULL));
+
   g_assert_cmpuint (events->len, ==,
-                    MR_CLUSTER_EVENT_KIND_PREFERRED_LEADER_RESTORED + 1);
+                    MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED + 1);
   for (guint i = 0; i < events->len; i++)
     {
       MrClusterEvent *event = g_ptr_array_index (events, i);

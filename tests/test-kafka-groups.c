@@ -257,6 +257,34 @@ test_split_and_leave (Fixture       *fixture,
 
   close_consumer (consumers[0]);
   close_consumer (consumers[1]);
+
+  /* The timeline has the rebalances, generation after generation, up to
+   * three members and the group emptying at the end. */
+  {
+    g_autoptr(GPtrArray) history = mr_event_stream_dup_history (
+      mr_cluster_get_event_stream (fixture->cluster), 0);
+    gint32 last_generation = 0;
+    gint32 most = 0;
+    gint32 last_members = -1;
+
+    for (guint i = 0; i < history->len; i++)
+      {
+        MrClusterEvent *event = g_ptr_array_index (history, i);
+
+        if (mr_cluster_event_get_kind (event) != MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED)
+          continue;
+        g_assert_cmpstr (mr_cluster_event_get_group_id (event), ==, "split");
+        g_assert_cmpint (mr_cluster_event_get_generation (event), >,
+                         last_generation);
+        last_generation = mr_cluster_event_get_generation (event);
+        last_members = mr_cluster_event_get_n_members (event);
+        most = MAX (most, last_members);
+        if (last_members > 0)
+          g_assert_cmpstr (mr_cluster_event_get_protocol (event), ==, "range");
+      }
+    g_assert_cmpint (most, ==, 3);
+    g_assert_cmpint (last_members, ==, 0);
+  }
 }
 
 static void
@@ -356,6 +384,156 @@ test_commits_survive_coordinator_crash (Fixture       *fixture,
   close_consumer (consumer);
 }
 
+/* A live consumer keeps its membership through the coordinator's crash:
+ * the new coordinator loads the Stable group, no rebalance happens and
+ * the consumer goes on reading. */
+static void
+test_group_survives_coordinator_crash (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrGroupInfo) before = NULL;
+  g_autoptr(MrGroupInfo) after = NULL;
+  MrGroupCoordinator *groups = mr_cluster_get_group_coordinator (fixture->cluster);
+  rd_kafka_t *consumer;
+  gint32 coordinator = -1;
+  gint32 next = -1;
+  gint64 deadline;
+
+  consumer = new_consumer (fixture, "steady", TRUE);
+  wait_for_split (&consumer, 1);
+  /* The group's record is replicated once the assignment is in. */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  do
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_clear_pointer (&before, mr_group_info_free);
+      before = mr_cluster_describe_group (fixture->cluster, "steady", NULL);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  while (before == NULL || before->state != MR_GROUP_STATE_STABLE);
+  g_usleep (300000);
+
+  g_assert_cmpint (mr_group_coordinator_find (groups, "steady", &coordinator),
+                   ==, MR_KAFKA_ERROR_NONE);
+  mr_cluster_broker_action (fixture->cluster, coordinator,
+                            MR_BROKER_ACTION_CRASH, 0, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (mr_group_coordinator_find (groups, "steady", &next) !=
+         MR_KAFKA_ERROR_NONE || next == coordinator)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
+  /* The consumer finds the new coordinator and heartbeats there; then it
+   * reads what is produced now. */
+  produce (fixture, 2, 100);
+  g_assert_cmpuint (consume_all (consumer, 2 * N_PARTITIONS), ==,
+                    2 * N_PARTITIONS);
+  after = mr_cluster_describe_group (fixture->cluster, "steady", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (after->state, ==, MR_GROUP_STATE_STABLE);
+  g_assert_cmpint (after->generation, ==, before->generation);
+  g_assert_cmpint (after->coordinator, ==, next);
+  g_assert_cmpuint (after->members->len, ==, 1);
+  g_assert_cmpstr (((MrGroupMemberInfo *)g_ptr_array_index (after->members, 0))->member_id,
+                   ==,
+                   ((MrGroupMemberInfo *)g_ptr_array_index (before->members, 0))->member_id);
+  g_assert_cmpuint (((MrGroupMemberInfo *)g_ptr_array_index (after->members, 0))->assignment->len,
+                    ==, N_PARTITIONS);
+  close_consumer (consumer);
+}
+
+typedef struct
+{
+  gint     n_records;       /* atomic */
+  gint     n_refused;       /* atomic */
+  gint64   from;
+} Sink;
+
+static gboolean
+sink_count_cb (const MrRecordBatchHeader *batch,
+               const MrRecord            *record,
+               gpointer                   user_data)
+{
+  Sink *sink = user_data;
+
+  if (record->offset >= sink->from)
+    g_atomic_int_inc (&sink->n_records);
+  return TRUE;
+}
+
+/* The sink refuses its very first delivery: the member reads it again. */
+static gboolean
+sink_records_cb (const char *topic,
+                 gint32      partition,
+                 gint64      position,
+                 GBytes     *batches,
+                 gpointer    user_data)
+{
+  Sink *sink = user_data;
+  const guint8 *data;
+  gsize len, pos = 0;
+
+  if (g_atomic_int_compare_and_exchange (&sink->n_refused, 0, 1))
+    return FALSE;
+  data = g_bytes_get_data (batches, &len);
+  sink->from = position;
+  while (pos < len)
+    {
+      MrRecordBatchHeader header;
+
+      g_assert_true (mr_record_batch_header_parse (data + pos, len - pos,
+                                                   &header, NULL));
+      mr_record_batch_foreach_record (data + pos,
+                                      mr_record_batch_header_get_size (&header),
+                                      sink_count_cb, sink, NULL);
+      pos += mr_record_batch_header_get_size (&header);
+    }
+  return TRUE;
+}
+
+/* A sink-style in-process member: every record once, commits after. */
+static void
+test_in_process_sink (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char * const topics[] = { "orders", NULL };
+  Sink sink = { 0 };
+  MrGroupMember *member;
+  gint64 deadline;
+
+  produce (fixture, 5, 0);
+  member = mr_group_member_new_full (fixture->cluster, "sink", "sink-1",
+                                     topics, sink_records_cb, &sink);
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  for (;;)
+    {
+      g_autoptr(MrGroupInfo) info = NULL;
+      gboolean committed = TRUE;
+
+      info = mr_cluster_describe_group (fixture->cluster, "sink", NULL);
+      for (guint i = 0; info != NULL && i < info->offsets->len; i++)
+        committed &= ((MrGroupPartitionInfo *)g_ptr_array_index (info->offsets, i))->committed_offset == 5;
+      if (info != NULL && info->offsets->len == N_PARTITIONS && committed &&
+          g_atomic_int_get (&sink.n_records) == 5 * N_PARTITIONS)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+  g_assert_cmpint (g_atomic_int_get (&sink.n_refused), ==, 1);
+  mr_group_member_free (member);
+  g_assert_cmpint (g_atomic_int_get (&sink.n_records), ==, 5 * N_PARTITIONS);
+}
+
 static gboolean
 have_kcat (void)
 {
@@ -426,6 +604,107 @@ test_kcat_resume (Fixture       *fixture,
   g_assert_cmpuint (count_lines (out2), ==, 2 * N_PARTITIONS);
 }
 
+/* A reset while nobody consumes: the next kcat -G run replays from the
+ * new offsets. */
+static void
+test_kcat_reset (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GSubprocess) third = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GArray) partitions = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *out3 = NULL;
+  gint32 one = 1;
+
+  if (!have_kcat ())
+    return;
+  produce (fixture, 5, 0);
+  first = spawn_kcat_member (fixture, "replayed", TRUE);
+  g_subprocess_communicate_utf8 (first, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lines (out), ==, 5 * N_PARTITIONS);
+
+  changes = mr_cluster_reset_group_offsets (fixture->cluster, "replayed",
+                                            "orders", NULL,
+                                            MR_OFFSET_RESET_TO_EARLIEST, 0,
+                                            FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, N_PARTITIONS);
+  second = spawn_kcat_member (fixture, "replayed", TRUE);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, &out2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_lines (out2), ==, 5 * N_PARTITIONS);
+
+  /* shift-by -2 on partition 1 only: two records again. */
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  g_array_append_val (partitions, one);
+  changes = mr_cluster_reset_group_offsets (fixture->cluster, "replayed",
+                                            "orders", partitions,
+                                            MR_OFFSET_RESET_SHIFT_BY, -2,
+                                            FALSE, &error);
+  g_assert_no_error (error);
+  third = spawn_kcat_member (fixture, "replayed", TRUE);
+  g_subprocess_communicate_utf8 (third, NULL, NULL, &out3, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out3, ==, "1:3\n1:4\n");
+}
+
+/* An in-process member and a librdkafka member share a group: the
+ * partitions split between them, and stopping the in-process one gives
+ * the other everything. */
+static void
+test_in_process_member (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char * const topics[] = { "orders", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  rd_kafka_t *consumer;
+  gint64 deadline;
+  guint bits = 0;
+
+  g_assert_true (mr_cluster_start_group_member (fixture->cluster, "mixed",
+                                                "demo", topics, &name,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "demo");
+  consumer = new_consumer (fixture, "mixed", TRUE);
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (;;)
+    {
+      g_autoptr(MrGroupInfo) info = NULL;
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      bits = assigned (consumer);
+      info = mr_cluster_describe_group (fixture->cluster, "mixed", NULL);
+      if (info != NULL && info->state == MR_GROUP_STATE_STABLE &&
+          info->members->len == 2 && bits != 0 &&
+          __builtin_popcount (bits) == N_PARTITIONS / 2)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
+  g_assert_cmpuint (mr_cluster_stop_group_members (fixture->cluster, "mixed"),
+                    ==, 1);
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  while (assigned (consumer) != (1u << N_PARTITIONS) - 1)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  close_consumer (consumer);
+}
+
 /* A kcat member stopped with SIGSTOP stops heartbeating: its session
  * expires and the librdkafka member takes every partition. */
 static void
@@ -454,6 +733,37 @@ test_session_timeout_evicts (Fixture       *fixture,
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
     }
   while (bits == 0 || bits == (1u << N_PARTITIONS) - 1);
+
+  /* kcat and librdkafka split the six partitions three and three. */
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (;;)
+    {
+      g_autoptr(MrGroupInfo) info = NULL;
+      guint all = 0;
+      gboolean disjoint = TRUE;
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
+
+      if (m != NULL)
+        rd_kafka_message_destroy (m);
+      info = mr_cluster_describe_group (fixture->cluster, "evict", NULL);
+      for (guint i = 0; info != NULL && i < info->members->len; i++)
+        {
+          MrGroupMemberInfo *info_member = g_ptr_array_index (info->members, i);
+          guint member_bits = 0;
+
+          for (guint j = 0; j < info_member->assignment->len; j++)
+            member_bits |= 1u << ((MrTopicPartition *)g_ptr_array_index (info_member->assignment, j))->partition;
+          disjoint &= (member_bits & all) == 0 &&
+                      __builtin_popcount (member_bits) == N_PARTITIONS / 2;
+          all |= member_bits;
+        }
+      if (info != NULL && info->state == MR_GROUP_STATE_STABLE &&
+          info->members->len == 2 && disjoint &&
+          all == (1u << N_PARTITIONS) - 1 &&
+          __builtin_popcount (assigned (consumer)) == N_PARTITIONS / 2)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
 
   /* ...until the kcat one pauses past its session timeout. */
   g_subprocess_send_signal (member, SIGSTOP);
@@ -496,6 +806,65 @@ test_internal_topic (Fixture       *fixture,
                                            MR_GROUP_OFFSETS_TOPIC, 1, 1, NULL,
                                            FALSE, &error));
   g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
+  g_clear_error (&error);
+  g_assert_false (mr_cluster_create_partitions (fixture->cluster,
+                                                MR_GROUP_OFFSETS_TOPIC, 8,
+                                                FALSE, &error));
+  g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_INVALID_TOPIC);
+}
+
+/* Commits live in the log: a cluster reopened from its directory serves
+ * them, even with options that would not create an offsets topic. */
+static void
+test_offsets_survive_restart (void)
+{
+  g_autofree char *dir = mr_test_make_tmpdir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) fetched = NULL;
+  MrClusterOptions options;
+  MrCluster *cluster;
+  MrGroupCoordinator *groups;
+
+  mr_test_cluster_options_init (&options, dir, 3);
+  options.offsets_topic_partitions = 5;
+  cluster = mr_test_start_cluster (&options);
+  mr_cluster_create_topic (cluster, "orders", N_PARTITIONS, 3, NULL, FALSE,
+                           &error);
+  g_assert_no_error (error);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify)mr_group_offset_entry_free);
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    g_ptr_array_add (entries, mr_group_offset_entry_new ("orders", p, 100 + p));
+  groups = mr_cluster_get_group_coordinator (cluster);
+  g_assert_cmpint (mr_group_coordinator_commit (groups, -1, "durable", -1, "",
+                                                NULL, entries),
+                   ==, MR_KAFKA_ERROR_NONE);
+  mr_cluster_shutdown (cluster);
+  mr_cluster_unref (cluster);
+
+  options.offsets_topic_partitions = 0;
+  cluster = mr_test_start_cluster (&options);
+  mr_cluster_options_clear (&options);
+  groups = mr_cluster_get_group_coordinator (cluster);
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_clear_pointer (&fetched, g_ptr_array_unref);
+      if (mr_group_coordinator_fetch_offsets (groups, -1, "durable", NULL,
+                                              &fetched)
+          == MR_KAFKA_ERROR_NONE)
+        break;
+      g_usleep (20000);
+    }
+  g_assert_cmpuint (fetched->len, ==, N_PARTITIONS);
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      MrGroupOffsetEntry *e = g_ptr_array_index (fetched, i);
+
+      g_assert_cmpint (e->offset, ==, 100 + e->partition);
+    }
+  mr_cluster_shutdown (cluster);
+  mr_cluster_unref (cluster);
+  mr_test_remove_tree (dir);
 }
 
 int
@@ -508,11 +877,18 @@ main (int   argc,
   g_test_add ("/kafka-groups/" name, Fixture, NULL, fixture_setup, func, \
               fixture_teardown)
   ADD ("internal-topic", test_internal_topic);
+  g_test_add_func ("/kafka-groups/offsets-survive-restart",
+                   test_offsets_survive_restart);
   ADD ("split-and-leave", test_split_and_leave);
   ADD ("resume-from-commit", test_resume_from_commit);
   ADD ("commits-survive-coordinator-crash",
        test_commits_survive_coordinator_crash);
+  ADD ("group-survives-coordinator-crash",
+       test_group_survives_coordinator_crash);
   ADD ("kcat-resume", test_kcat_resume);
+  ADD ("kcat-reset", test_kcat_reset);
+  ADD ("in-process-member", test_in_process_member);
+  ADD ("in-process-sink", test_in_process_sink);
   ADD ("session-timeout-evicts", test_session_timeout_evicts);
 #undef ADD
 

@@ -126,6 +126,9 @@ icon_for_event (MrClusterEvent  *event,
       *style = "success";
       return "mr-broker-heal-symbolic";
 
+    case MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED:
+      return "system-users-symbolic";
+
     default:
       return "dialog-information-symbolic";
     }

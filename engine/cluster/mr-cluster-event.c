@@ -55,6 +55,11 @@ struct _MrClusterEvent
   gint32              controller_after;
   gint32              controller_epoch;
 
+  char               *group_id;
+  gint32              generation;
+  gint32              n_members;
+  char               *protocol;
+
   char               *reason;
 };
 
@@ -85,6 +90,7 @@ static const char * const kind_names[] = {
   [MR_CLUSTER_EVENT_KIND_UNCLEAN_LEADER_ELECTED] = "unclean-leader-elected",
   [MR_CLUSTER_EVENT_KIND_PREFERRED_LEADER_RESTORED] =
     "preferred-leader-restored",
+  [MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED] = "group-rebalanced",
 };
 
 static MrClusterEvent *
@@ -161,6 +167,8 @@ event_free (MrClusterEvent *event)
   g_free (event->config_name);
   g_free (event->config_value);
   g_free (event->fault);
+  g_free (event->group_id);
+  g_free (event->protocol);
   g_free (event->reason);
   g_free (event);
 }
@@ -615,6 +623,27 @@ mr_cluster_event_new_preferred_leader_restored (const char *topic,
 }
 
 MrClusterEvent *
+mr_cluster_event_new_group_rebalanced (const char *group_id,
+                                       gint32      generation,
+                                       gint32      n_members,
+                                       const char *protocol,
+                                       gint32      coordinator,
+                                       const char *reason)
+{
+  MrClusterEvent *event;
+
+  g_return_val_if_fail (group_id != NULL, NULL);
+
+  event = event_new (MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED, NULL, reason);
+  event->group_id = g_strdup (group_id);
+  event->generation = generation;
+  event->n_members = n_members;
+  event->protocol = g_strdup (protocol);
+  event->broker_id = coordinator;
+  return event;
+}
+
+MrClusterEvent *
 mr_cluster_event_ref (MrClusterEvent *event)
 {
   g_return_val_if_fail (event != NULL, NULL);
@@ -846,6 +875,38 @@ mr_cluster_event_get_controller_after (MrClusterEvent *event)
   return event->controller_after;
 }
 
+const char *
+mr_cluster_event_get_group_id (MrClusterEvent *event)
+{
+  g_return_val_if_fail (event != NULL, NULL);
+
+  return event->group_id;
+}
+
+gint32
+mr_cluster_event_get_generation (MrClusterEvent *event)
+{
+  g_return_val_if_fail (event != NULL, -1);
+
+  return event->generation;
+}
+
+gint32
+mr_cluster_event_get_n_members (MrClusterEvent *event)
+{
+  g_return_val_if_fail (event != NULL, -1);
+
+  return event->n_members;
+}
+
+const char *
+mr_cluster_event_get_protocol (MrClusterEvent *event)
+{
+  g_return_val_if_fail (event != NULL, NULL);
+
+  return event->protocol;
+}
+
 gint32
 mr_cluster_event_get_controller_epoch (MrClusterEvent *event)
 {
@@ -1011,6 +1072,22 @@ mr_cluster_event_dup_summary (MrClusterEvent *event)
       append_reason_in_parentheses (str, event);
       break;
 
+    case MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED:
+      if (event->n_members == 0)
+        g_string_append_printf (str, "Group %s: empty at generation %d",
+                                event->group_id, event->generation);
+      else
+        g_string_append_printf (str,
+                                "Group %s: generation %d with %d member%s (%s)",
+                                event->group_id, event->generation,
+                                event->n_members,
+                                event->n_members == 1 ? "" : "s",
+                                event->protocol != NULL ? event->protocol : "?");
+      if (event->broker_id >= 0)
+        g_string_append_printf (str, " on broker %d", event->broker_id);
+      append_reason_in_parentheses (str, event);
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -1110,6 +1187,14 @@ mr_cluster_event_to_json_node (MrClusterEvent *event)
       add_int_or_null (builder, "previous_leader", event->previous_leader);
       add_int_or_null (builder, "from_offset", event->from_offset);
       add_int_or_null (builder, "to_offset", event->to_offset);
+      break;
+
+    case MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED:
+      add_string_or_null (builder, "group", event->group_id);
+      add_int_or_null (builder, "generation", event->generation);
+      add_int_or_null (builder, "members", event->n_members);
+      add_string_or_null (builder, "protocol", event->protocol);
+      add_int_or_null (builder, "broker", event->broker_id);
       break;
 
     default:

@@ -44,6 +44,7 @@ typedef enum
   MR_CLUSTER_EVENT_KIND_FAULT_HEALED,
   MR_CLUSTER_EVENT_KIND_UNCLEAN_LEADER_ELECTED,
   MR_CLUSTER_EVENT_KIND_PREFERRED_LEADER_RESTORED,
+  MR_CLUSTER_EVENT_KIND_GROUP_REBALANCED,
 } MrClusterEventKind;
 
 /* An event: a ref-counted, boxed record of one occurrence.
@@ -159,6 +160,15 @@ MrClusterEvent     *mr_cluster_event_new_preferred_leader_restored (const char  
                                                                     gint32              previous_leader,
                                                                     const char         *reason) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A consumer group completed a rebalance: @generation with @n_members
+ * (0: the group became empty) on @coordinator's broker. */
+MrClusterEvent     *mr_cluster_event_new_group_rebalanced          (const char         *group_id,
+                                                                    gint32              generation,
+                                                                    gint32              n_members,
+                                                                    const char         *protocol,
+                                                                    gint32              coordinator,
+                                                                    const char         *reason) G_GNUC_WARN_UNUSED_RESULT;
+
 MrClusterEvent     *mr_cluster_event_ref                           (MrClusterEvent     *event);
 void                mr_cluster_event_unref                         (MrClusterEvent     *event);
 
@@ -200,6 +210,12 @@ gint32              mr_cluster_event_get_controller_before         (MrClusterEve
 gint32              mr_cluster_event_get_controller_after          (MrClusterEvent     *event);
 gint32              mr_cluster_event_get_controller_epoch          (MrClusterEvent     *event);
 const char         *mr_cluster_event_get_reason                    (MrClusterEvent     *event);
+/* Group rebalances: the group, its generation, member count and protocol
+ * (NULL when empty); the coordinator is the broker id. */
+const char         *mr_cluster_event_get_group_id                  (MrClusterEvent     *event);
+gint32              mr_cluster_event_get_generation                (MrClusterEvent     *event);
+gint32              mr_cluster_event_get_n_members                 (MrClusterEvent     *event);
+const char         *mr_cluster_event_get_protocol                  (MrClusterEvent     *event);
 
 /* One English sentence for logs and tooltips, e.g. "Broker 2 crashed" or
  * "Partition orders-1: broker 3 elected leader (epoch 5) after broker 1
@@ -227,6 +243,8 @@ char               *mr_cluster_event_dup_summary                   (MrClusterEve
  *   unclean-leader-elected     topic, partition, leader, leader_epoch,
  *                              previous_leader, from_offset, to_offset
  *                              (the offsets lost)
+ *   group-rebalanced           group, generation, members, protocol,
+ *                              broker (the coordinator)
  *
  * A field of the kind is always present. An integer that does not exist
  * (-1: no such broker, epoch or offset, no parameter) and a config value

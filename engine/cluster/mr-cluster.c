@@ -1101,8 +1101,13 @@ mr_cluster_start (MrCluster  *cluster,
   if (!wait_for_leaders (cluster, 10000))
     g_warning ("Some partitions have no leader ready after 10 s");
 
-  if (!ensure_offsets_topic (cluster, error))
-    return FALSE;
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    /* Without it the cluster still serves everything but groups. */
+    if (!ensure_offsets_topic (cluster, &local_error))
+      g_warning ("Consumer groups are unavailable: %s", local_error->message);
+  }
   mr_group_coordinator_start (cluster->groups);
 
   return TRUE;
@@ -1727,6 +1732,9 @@ mr_cluster_create_partitions (MrCluster   *cluster,
 
   g_return_val_if_fail (cluster != NULL, FALSE);
 
+  /* Group placement hashes over the offsets topic's partition count. */
+  if (refuse_internal_topic (name, error))
+    return FALSE;
   g_mutex_lock (&cluster->lock);
   topic = lookup_topic_locked (cluster, name, error);
   if (topic == NULL)

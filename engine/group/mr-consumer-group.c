@@ -89,6 +89,7 @@ struct _MrConsumerGroup
   gboolean       initial_delay;
   guint          initial_delay_ms;
   gboolean       dirty;
+  gboolean       rebalanced;
   GHashTable    *offsets;          /* OffsetKey → MrGroupCommittedOffset */
 };
 
@@ -583,7 +584,10 @@ complete_join (MrConsumerGroup *group,
   group->initial_delay = FALSE;
   group->join_deadline = G_MAXINT64;
   group->generation++;
-  group->dirty = TRUE;
+  group->rebalanced = TRUE;
+  /* As in Kafka, the metadata record is written once the leader's
+   * assignment arrives (or now, for a group left empty). */
+  group->dirty = group->members->len == 0;
   g_clear_pointer (&group->protocol, g_free);
 
   if (group->members->len == 0)
@@ -1207,6 +1211,15 @@ mr_consumer_group_take_dirty (MrConsumerGroup *group)
   return dirty;
 }
 
+gboolean
+mr_consumer_group_take_rebalanced (MrConsumerGroup *group)
+{
+  gboolean rebalanced = group->rebalanced;
+
+  group->rebalanced = FALSE;
+  return rebalanced;
+}
+
 void
 mr_consumer_group_to_record (MrConsumerGroup       *group,
                              MrGroupMetadataRecord *record)
@@ -1243,16 +1256,50 @@ mr_consumer_group_to_record (MrConsumerGroup       *group,
 
 void
 mr_consumer_group_load_record (MrConsumerGroup             *group,
-                               const MrGroupMetadataRecord *record)
+                               const MrGroupMetadataRecord *record,
+                               gint64                       now)
 {
-  /* Members come back by joining: a new coordinator starts the group
-   * Empty at the generation it had, so stale members are told
-   * UNKNOWN_MEMBER_ID and rejoin. */
+  /* A new coordinator takes the group as its last record left it: the
+   * members of a Stable group with their assignments and fresh sessions,
+   * so consumers that reach it in time go on without a rebalance; those
+   * that do not are expired as usual. */
   group->generation = record->generation;
   g_free (group->protocol_type);
   group->protocol_type = g_strdup (record->protocol_type);
   g_clear_pointer (&group->protocol, g_free);
+  g_clear_pointer (&group->leader_id, g_free);
+  g_ptr_array_set_size (group->members, 0);
   group->state = MR_GROUP_STATE_EMPTY;
+  if (record->protocol == NULL || record->members == NULL ||
+      record->members->len == 0)
+    return;
+
+  group->protocol = g_strdup (record->protocol);
+  group->leader_id = g_strdup (record->leader);
+  for (guint i = 0; i < record->members->len; i++)
+    {
+      const MrGroupMemberRecord *r = g_ptr_array_index (record->members, i);
+      Member *m = g_new0 (Member, 1);
+      MrGroupProtocol *p = g_new0 (MrGroupProtocol, 1);
+
+      m->member_id = g_strdup (r->member_id);
+      m->group_instance_id = g_strdup (r->group_instance_id);
+      m->client_id = g_strdup (r->client_id != NULL ? r->client_id : "");
+      m->client_host = g_strdup (r->client_host != NULL ? r->client_host : "");
+      m->session_timeout_ms = r->session_timeout_ms;
+      m->rebalance_timeout_ms = r->rebalance_timeout_ms;
+      m->protocols = g_ptr_array_new_with_free_func (
+        (GDestroyNotify)mr_group_protocol_free);
+      p->name = g_strdup (record->protocol);
+      p->metadata = r->subscription != NULL ? g_bytes_ref (r->subscription)
+                                            : g_bytes_new (NULL, 0);
+      g_ptr_array_add (m->protocols, p);
+      m->assignment = r->assignment != NULL ? g_bytes_ref (r->assignment)
+                                            : g_bytes_new (NULL, 0);
+      m->session_deadline = now + (gint64)m->session_timeout_ms * 1000;
+      g_ptr_array_add (group->members, m);
+    }
+  group->state = MR_GROUP_STATE_STABLE;
 }
 
 gboolean

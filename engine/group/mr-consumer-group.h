@@ -150,14 +150,19 @@ gint64           mr_consumer_group_next_deadline (MrConsumerGroup   *group);
 /* Whether the membership changed since the last call (a rebalance
  * completed or an assignment was set): time to write the metadata. */
 gboolean         mr_consumer_group_take_dirty   (MrConsumerGroup    *group);
+/* Whether a join phase completed (a new generation) since the last call. */
+gboolean         mr_consumer_group_take_rebalanced (MrConsumerGroup *group);
 
 /* The group as a metadata record (members with the chosen protocol's
  * metadata and their assignments); also what DescribeGroups shows. */
 void             mr_consumer_group_to_record    (MrConsumerGroup       *group,
                                                  MrGroupMetadataRecord *record);
-/* Restores what a loaded record says: generation, protocol; Empty. */
+/* Restores what a loaded record says: generation, protocol, and for a
+ * group with members those members, their assignments and fresh
+ * sessions from @now (Stable); Empty otherwise. */
 void             mr_consumer_group_load_record  (MrConsumerGroup             *group,
-                                                 const MrGroupMetadataRecord *record);
+                                                 const MrGroupMetadataRecord *record,
+                                                 gint64                       now);
 /* Whether a member's "consumer" subscription names @topic. */
 gboolean         mr_consumer_group_is_subscribed (MrConsumerGroup   *group,
                                                  const char         *topic);

@@ -18,8 +18,9 @@
  * by its current leader at its current epoch (a new leader) unloads what
  * an older leadership left, then reads the partition's log on the leader
  * from its start to the high watermark and replays every record (see
- * mr-group-offsets-codec.c): offsets and group generations come back,
- * members come back by joining. Until the new leader's high watermark has
+ * mr-group-offsets-codec.c): offsets come back, and groups as their last
+ * metadata record left them (a Stable group with its members and their
+ * assignments, whose consumers then go on without a rebalance). Until the new leader's high watermark has
  * caught up with its log end, requests answer
  * COORDINATOR_LOAD_IN_PROGRESS and clients retry.
  *
@@ -92,9 +93,10 @@ struct _MrGroupCoordinator
 
 typedef struct
 {
-  gint32  broker_id;
-  gint32  partition;
-  GBytes *batch;
+  gint32          broker_id;
+  gint32          partition;
+  GBytes         *batch;         /* NULL: nothing to write */
+  MrClusterEvent *event;         /* a rebalance for the timeline, or NULL */
 } PendingWrite;
 
 /* ---------------------------------------------------------------------- */
@@ -137,6 +139,7 @@ static void
 pending_write_free (PendingWrite *write)
 {
   g_clear_pointer (&write->batch, g_bytes_unref);
+  g_clear_pointer (&write->event, mr_cluster_event_unref);
   g_free (write);
 }
 
@@ -323,7 +326,8 @@ load_record_cb (const MrRecordBatchHeader *batch,
           return TRUE;
         }
       group = get_group_locked (self, group_id, TRUE);
-      mr_consumer_group_load_record (group, &metadata);
+      mr_consumer_group_load_record (group, &metadata,
+                                     g_get_monotonic_time ());
     }
   return TRUE;
 }
@@ -456,8 +460,10 @@ collect_dirty_locked (MrGroupCoordinator *self,
 {
   gint32 partition;
   PendingWrite *write;
+  gboolean dirty = mr_consumer_group_take_dirty (group);
+  gboolean rebalanced = mr_consumer_group_take_rebalanced (group);
 
-  if (!mr_consumer_group_take_dirty (group))
+  if (!dirty && !rebalanced)
     return;
   partition = partition_of (self, mr_consumer_group_get_id (group));
   if (self->loads[partition].broker_id < 0)
@@ -465,7 +471,14 @@ collect_dirty_locked (MrGroupCoordinator *self,
   write = g_new0 (PendingWrite, 1);
   write->broker_id = self->loads[partition].broker_id;
   write->partition = partition;
-  write->batch = group_metadata_batch (group);
+  if (dirty)
+    write->batch = group_metadata_batch (group);
+  if (rebalanced)
+    write->event = mr_cluster_event_new_group_rebalanced (
+      mr_consumer_group_get_id (group),
+      mr_consumer_group_get_generation (group),
+      (gint32)mr_consumer_group_get_n_members (group),
+      mr_consumer_group_get_protocol (group), write->broker_id, NULL);
   g_ptr_array_add (writes, write);
 }
 
@@ -484,6 +497,8 @@ finish_unlocked (MrGroupCoordinator *self,
       gsize len = 0;
       guint8 *data;
 
+      if (write->event != NULL)
+        mr_cluster_emit (self->cluster, g_steal_pointer (&write->event));
       if (write->batch == NULL)
         continue;
       data = g_bytes_unref_to_data (g_steal_pointer (&write->batch), &len);
@@ -647,12 +662,30 @@ mr_group_coordinator_free (MrGroupCoordinator *self)
 void
 mr_group_coordinator_start (MrGroupCoordinator *self)
 {
+  g_autoptr(MrTopicInfo) info = NULL;
+
+  /* The offsets topic as it is: one created earlier with another count
+   * keeps its count (group placement depends on it), and one that exists
+   * serves groups even when the options now ask for none. */
+  info = mr_cluster_describe_topic (self->cluster, MR_GROUP_OFFSETS_TOPIC,
+                                    NULL);
+
   g_mutex_lock (&self->lock);
   if (self->running)
     {
       g_mutex_unlock (&self->lock);
       return;
     }
+  if (info != NULL && (gint32)info->partitions->len != self->n_partitions)
+    {
+      self->n_partitions = (gint32)info->partitions->len;
+      g_free (self->loads);
+      self->loads = g_new0 (PartitionLoad, MAX (self->n_partitions, 1));
+      for (gint32 p = 0; p < self->n_partitions; p++)
+        self->loads[p].broker_id = self->loads[p].leader_epoch = -1;
+    }
+  else if (info == NULL)
+    self->n_partitions = 0;
   self->running = TRUE;
   self->quit = FALSE;
   self->ticker = g_thread_new ("group-coordinator", ticker_thread, self);
@@ -757,7 +790,7 @@ mr_group_coordinator_join (MrGroupCoordinator       *self,
   mr_consumer_group_join (group, request, func, user_data,
                           g_get_monotonic_time (), completions);
   collect_dirty_locked (self, group, writes);
-  g_cond_signal (&self->wake);
+  g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, writes);
 }
@@ -800,7 +833,7 @@ mr_group_coordinator_sync (MrGroupCoordinator  *self,
                           assignments, func, user_data,
                           g_get_monotonic_time (), completions);
   collect_dirty_locked (self, group, writes);
-  g_cond_signal (&self->wake);
+  g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, writes);
 }
@@ -869,7 +902,7 @@ mr_group_coordinator_leave (MrGroupCoordinator *self,
           collect_dirty_locked (self, group, writes);
         }
     }
-  g_cond_signal (&self->wake);
+  g_cond_broadcast (&self->wake);
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, writes);
   return error;

@@ -56,6 +56,8 @@ struct _MrGroupMember
   gint32              generation;
   gint                stop;
   gsize               n_consumed;      /* atomic */
+  MrGroupRecordsFunc  records_func;
+  gpointer            records_data;
 };
 
 typedef struct
@@ -368,7 +370,14 @@ read_partitions (MrGroupMember *self,
                                   -2, &p->position, &ts);
           continue;
         }
-      if (result.error != MR_KAFKA_ERROR_NONE || result.records == NULL)
+      if (result.error != MR_KAFKA_ERROR_NONE || result.records == NULL ||
+          g_bytes_get_size (result.records) == 0)
+        continue;
+      /* A sink sees the batches first; the position (and so the next
+       * commit) only moves once it took them: at least once. */
+      if (self->records_func != NULL &&
+          !self->records_func (p->topic, p->partition, p->position,
+                               result.records, self->records_data))
         continue;
       data = g_bytes_get_data (result.records, &len);
       while (pos + MR_RECORD_BATCH_LOG_OVERHEAD <= len)
@@ -565,8 +574,22 @@ mr_group_member_new (MrCluster          *cluster,
                      const char         *client_id,
                      const char * const *topics)
 {
+  return mr_group_member_new_full (cluster, group_id, client_id, topics, NULL,
+                                   NULL);
+}
+
+MrGroupMember *
+mr_group_member_new_full (MrCluster          *cluster,
+                          const char         *group_id,
+                          const char         *client_id,
+                          const char * const *topics,
+                          MrGroupRecordsFunc  func,
+                          gpointer            user_data)
+{
   MrGroupMember *self = g_new0 (MrGroupMember, 1);
 
+  self->records_func = func;
+  self->records_data = user_data;
   self->cluster = cluster;
   self->coordinator = mr_cluster_get_group_coordinator (cluster);
   self->group_id = g_strdup (group_id);

@@ -22,10 +22,29 @@ G_BEGIN_DECLS
  * protocol and the range assignor, reads its partitions and commits. */
 typedef struct _MrGroupMember MrGroupMember;
 
+/* Called from the member's thread with whole batches of @topic's
+ * @partition read from @position (the first batch may start before it).
+ * Return TRUE once they are taken: the member's position moves past them
+ * and the next commit includes them; FALSE reads them again later. */
+typedef gboolean (*MrGroupRecordsFunc) (const char *topic,
+                                        gint32      partition,
+                                        gint64      position,
+                                        GBytes     *batches,
+                                        gpointer    user_data);
+
+/* A demo member: reads and counts. */
 MrGroupMember *mr_group_member_new            (MrCluster          *cluster,
                                                const char         *group_id,
                                                const char         *client_id,
                                                const char * const *topics);
+/* A member that hands what it reads to @func (a sink). @user_data must
+ * outlive the member. */
+MrGroupMember *mr_group_member_new_full       (MrCluster          *cluster,
+                                               const char         *group_id,
+                                               const char         *client_id,
+                                               const char * const *topics,
+                                               MrGroupRecordsFunc  func,
+                                               gpointer            user_data);
 /* Commits, leaves the group and joins the thread. */
 void           mr_group_member_free           (MrGroupMember      *member);
 const char    *mr_group_member_get_group_id   (MrGroupMember      *member);

@@ -198,9 +198,24 @@ mr_cluster_reset_group_offsets (MrCluster          *cluster,
     return NULL;
   if (record.members != NULL && record.members->len > 0)
     {
-      g_set_error (error, MR_GROUP_ERROR, MR_GROUP_ERROR_ACTIVE_MEMBERS,
-                   "Group “%s” has %u active members: stop them before "
-                   "resetting its offsets", group_id, record.members->len);
+      guint n_local = 0;
+
+      for (guint i = 0; i < record.members->len; i++)
+        {
+          MrGroupMemberRecord *m = g_ptr_array_index (record.members, i);
+
+          if (mr_group_coordinator_is_local_member (coordinator, m->member_id))
+            n_local++;
+        }
+      if (n_local == record.members->len)
+        g_set_error (error, MR_GROUP_ERROR, MR_GROUP_ERROR_ACTIVE_MEMBERS,
+                     "Group “%s” has %u active members, all in-process: stop "
+                     "them before resetting its offsets", group_id, n_local);
+      else
+        g_set_error (error, MR_GROUP_ERROR, MR_GROUP_ERROR_ACTIVE_MEMBERS,
+                     "Group “%s” has %u active members (%u in-process): stop "
+                     "its consumers before resetting its offsets", group_id,
+                     record.members->len, n_local);
       return NULL;
     }
 

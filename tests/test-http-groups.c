@@ -1,0 +1,673 @@
+/* test-http-groups.c: the consumer group endpoints of the HTTP API
+ * against a real cluster, through a real HTTP client: list, describe with
+ * lag, resets with their preview, in-process members, range copies.
+ *
+ * Copyright 2026 The Millrace authors
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "mr-test-util.h"
+
+#define N_PARTITIONS 3
+
+/* Record timestamps: base_time + i, a minute ago (old ones would fall to
+ * retention). */
+static gint64 base_time;
+
+typedef struct _Fixture Fixture;
+static void create_topic_with_records (Fixture    *fixture,
+                                       const char *name,
+                                       guint       n_per_partition);
+
+struct _Fixture
+{
+  char         *dir;
+  MrCluster    *cluster;
+
+  /* The server runs on its own thread and context, as it would on the main
+   * context of the app. */
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GMutex        lock;
+  GCond         cond;
+  guint         port;
+
+  SoupSession  *session;
+  char         *base;
+};
+
+static MrCluster *
+open_cluster (const char *dir,
+              guint       n_brokers)
+{
+  MrClusterOptions options;
+  MrCluster *cluster;
+
+  mr_test_cluster_options_init (&options, dir, n_brokers);
+  options.offsets_topic_partitions = 3;
+  cluster = mr_test_start_cluster (&options);
+  mr_cluster_options_clear (&options);
+  return cluster;
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(MrHttpApi) api = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (fixture->context);
+
+  api = mr_http_api_new (fixture->cluster, fixture->context);
+  g_assert_cmpuint (mr_http_api_get_port (api), ==, 0);
+  g_assert_null (mr_http_api_dup_url (api));
+  mr_http_api_start (api, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mr_http_api_get_host (api), ==, "127.0.0.1");
+  g_assert_true (mr_http_api_get_cluster (api) == fixture->cluster);
+
+  g_mutex_lock (&fixture->lock);
+  fixture->port = mr_http_api_get_port (api);
+  g_cond_signal (&fixture->cond);
+  g_mutex_unlock (&fixture->lock);
+
+  g_main_loop_run (fixture->loop);
+
+  mr_http_api_stop (api);
+  g_assert_cmpuint (mr_http_api_get_port (api), ==, 0);
+  /* Stopping twice is fine. */
+  mr_http_api_stop (api);
+  g_assert_finalize_object (g_steal_pointer (&api));
+
+  g_main_context_pop_thread_default (fixture->context);
+  return NULL;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->dir = mr_test_make_tmpdir ();
+  fixture->cluster = open_cluster (fixture->dir, 3);
+
+  g_mutex_init (&fixture->lock);
+  g_cond_init (&fixture->cond);
+  fixture->context = g_main_context_new ();
+  fixture->loop = g_main_loop_new (fixture->context, FALSE);
+  fixture->thread = g_thread_new ("http-api", server_thread, fixture);
+
+  g_mutex_lock (&fixture->lock);
+  while (fixture->port == 0)
+    g_cond_wait (&fixture->cond, &fixture->lock);
+  g_mutex_unlock (&fixture->lock);
+
+  fixture->base = g_strdup_printf ("http://127.0.0.1:%u", fixture->port);
+  fixture->session = soup_session_new_with_options ("timeout", 60, NULL);
+  create_topic_with_records (fixture, "orders", 10);
+}
+
+static void
+fixture_stop_server (Fixture *fixture)
+{
+  if (fixture->thread == NULL)
+    return;
+
+  g_main_loop_quit (fixture->loop);
+  g_thread_join (g_steal_pointer (&fixture->thread));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  fixture_stop_server (fixture);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->loop, g_main_loop_unref);
+  g_clear_pointer (&fixture->context, g_main_context_unref);
+  g_mutex_clear (&fixture->lock);
+  g_cond_clear (&fixture->cond);
+  g_clear_pointer (&fixture->base, g_free);
+
+  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
+  mr_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* Client helpers. */
+
+static guint
+request_full (SoupSession  *session,
+              const char   *base,
+              const char   *method,
+              const char   *path,
+              const char   *body,
+              JsonNode    **out,
+              char        **allow)
+{
+  g_autofree char *uri = g_strconcat (base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  gconstpointer data;
+  gsize len = 0;
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json",
+                                                bytes);
+    }
+
+  response = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+
+  if (allow != NULL)
+    *allow = g_strdup (soup_message_headers_get_one (
+      soup_message_get_response_headers (msg), "Allow"));
+
+  data = g_bytes_get_data (response, &len);
+  if (out != NULL)
+    {
+      *out = NULL;
+      if (len > 0)
+        {
+          g_autoptr(JsonParser) parser = json_parser_new ();
+
+          g_assert_cmpstr (soup_message_headers_get_content_type (
+                             soup_message_get_response_headers (msg), NULL),
+                           ==, "application/json");
+          json_parser_load_from_data (parser, data, (gssize)len, &error);
+          g_assert_no_error (error);
+          *out = json_node_ref (json_parser_get_root (parser));
+        }
+    }
+
+  return soup_message_get_status (msg);
+}
+
+static guint
+request (Fixture     *fixture,
+         const char  *method,
+         const char  *path,
+         const char  *body,
+         JsonNode   **out)
+{
+  return request_full (fixture->session, fixture->base, method, path, body,
+                       out, NULL);
+}
+
+/* The Kafka Connect error shape: {"error_code": status, "message"}. */
+static void
+assert_error (Fixture    *fixture,
+              const char *method,
+              const char *path,
+              const char *body,
+              guint       status)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_assert_cmpuint (request (fixture, method, path, body, &node), ==, status);
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  object = json_node_get_object (node);
+  g_assert_cmpint (json_object_get_int_member (object, "error_code"), ==,
+                   status);
+  g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")),
+                    >, 0);
+}
+
+
+/* @n_per_partition records in each partition, timestamps base_time + i. */
+static void
+create_topic_with_records (Fixture    *fixture,
+                           const char *name,
+                           guint       n_per_partition)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (base_time == 0)
+    base_time = (g_get_real_time () / 1000 - 60000) / 1000 * 1000;
+  mr_cluster_create_topic (fixture->cluster, name, N_PARTITIONS, 3, NULL,
+                           FALSE, &error);
+  g_assert_no_error (error);
+  for (gint32 p = 0; p < N_PARTITIONS && n_per_partition > 0; p++)
+    {
+      g_autoptr(GBytes) batch = mr_test_build_batch (n_per_partition, 8,
+                                                     (guint)p * 100, base_time,
+                                                     MR_COMPRESSION_NONE);
+      g_auto(MrProduceResult) result = { 0 };
+      gsize len;
+      guint8 *data = g_bytes_unref_to_data (g_bytes_ref (batch), &len);
+
+      mr_cluster_produce (fixture->cluster, -1, name, p, data, len, -1, 5000,
+                          &result);
+      g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+    }
+}
+
+/* A simple commit (generation -1), as a tool outside the group makes. */
+static void
+commit (Fixture    *fixture,
+        const char *group,
+        gint64      offset)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (
+    (GDestroyNotify)mr_group_offset_entry_free);
+
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    g_ptr_array_add (entries, mr_group_offset_entry_new ("orders", p, offset));
+  g_assert_cmpint (mr_group_coordinator_commit (
+                     mr_cluster_get_group_coordinator (fixture->cluster), -1,
+                     group, -1, "", NULL, entries),
+                   ==, MR_KAFKA_ERROR_NONE);
+}
+
+static JsonObject *
+get_object (Fixture    *fixture,
+            const char *path,
+            JsonNode  **holder)
+{
+  g_assert_cmpuint (request (fixture, "GET", path, NULL, holder), ==,
+                    SOUP_STATUS_OK);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (*holder));
+  return json_node_get_object (*holder);
+}
+
+static gint64
+committed_at (JsonObject *group,
+              gint32      partition)
+{
+  JsonArray *offsets = json_object_get_array_member (group, "offsets");
+
+  for (guint i = 0; i < json_array_get_length (offsets); i++)
+    {
+      JsonObject *o = json_array_get_object_element (offsets, i);
+
+      if (json_object_get_int_member (o, "partition") == partition)
+        return json_object_get_int_member (o, "committed_offset");
+    }
+  return -2;
+}
+
+static void
+test_list_and_describe (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) group = NULL;
+  JsonObject *object;
+  JsonArray *groups;
+  JsonArray *offsets;
+
+  commit (fixture, "billing", 4);
+  object = get_object (fixture, "/v1/groups", &list);
+  groups = json_object_get_array_member (object, "groups");
+  g_assert_cmpuint (json_array_get_length (groups), ==, 1);
+  object = json_array_get_object_element (groups, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "group_id"), ==,
+                   "billing");
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==,
+                   "Empty");
+
+  object = get_object (fixture, "/v1/groups/billing", &group);
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==,
+                   "Empty");
+  g_assert_cmpuint (json_array_get_length (
+                      json_object_get_array_member (object, "members")), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (object, "total_lag"), ==,
+                   6 * N_PARTITIONS);
+  offsets = json_object_get_array_member (object, "offsets");
+  g_assert_cmpuint (json_array_get_length (offsets), ==, N_PARTITIONS);
+  for (guint i = 0; i < N_PARTITIONS; i++)
+    {
+      JsonObject *o = json_array_get_object_element (offsets, i);
+
+      g_assert_cmpstr (json_object_get_string_member (o, "topic"), ==, "orders");
+      g_assert_cmpint (json_object_get_int_member (o, "partition"), ==, i);
+      g_assert_cmpint (json_object_get_int_member (o, "committed_offset"), ==, 4);
+      g_assert_cmpint (json_object_get_int_member (o, "high_watermark"), ==, 10);
+      g_assert_cmpint (json_object_get_int_member (o, "lag"), ==, 6);
+      /* The oldest unconsumed record is a minute old. */
+      g_assert_cmpint (json_object_get_int_member (o, "time_lag_ms"), >=,
+                       59000);
+    }
+
+  assert_error (fixture, "GET", "/v1/groups/nobody", NULL,
+                SOUP_STATUS_NOT_FOUND);
+  assert_error (fixture, "GET", "/v1/groups?x=1", NULL,
+                SOUP_STATUS_BAD_REQUEST);
+}
+
+static void
+test_reset (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) group = NULL;
+  JsonObject *object;
+  JsonArray *changes;
+
+  commit (fixture, "replay", 7);
+
+  /* The preview changes nothing. */
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"to-earliest\": true, "
+                             "\"dry-run\": true}", &node),
+                    ==, SOUP_STATUS_OK);
+  object = json_node_get_object (node);
+  g_assert_true (json_object_get_boolean_member (object, "dry_run"));
+  changes = json_object_get_array_member (object, "changes");
+  g_assert_cmpuint (json_array_get_length (changes), ==, N_PARTITIONS);
+  object = json_array_get_object_element (changes, 1);
+  g_assert_cmpint (json_object_get_int_member (object, "old_offset"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (object, "new_offset"), ==, 0);
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 1), ==, 7);
+  g_clear_pointer (&group, json_node_unref);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* shift-by on one partition. */
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"partitions\": [2], "
+                             "\"shift-by\": -3}", &node),
+                    ==, SOUP_STATUS_OK);
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 0), ==, 7);
+  g_assert_cmpint (committed_at (object, 2), ==, 4);
+  g_clear_pointer (&group, json_node_unref);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* to-offset clamps to the high watermark; to-datetime finds the first
+   * record at or after the time (timestamps are base_time + i). */
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"to-offset\": 99}", &node),
+                    ==, SOUP_STATUS_OK);
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 1), ==, 10);
+  g_clear_pointer (&group, json_node_unref);
+  g_clear_pointer (&node, json_node_unref);
+  {
+    g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (base_time / 1000);
+    g_autofree char *iso = g_date_time_format (when, "%Y-%m-%dT%H:%M:%S.003Z");
+    g_autofree char *body = g_strdup_printf ("{\"topic\": \"orders\", "
+                                             "\"to-datetime\": \"%s\"}", iso);
+
+    g_assert_cmpuint (request (fixture, "POST",
+                               "/v1/groups/replay/reset-offsets", body, &node),
+                      ==, SOUP_STATUS_OK);
+  }
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 0), ==, 3);
+  g_clear_pointer (&group, json_node_unref);
+  g_clear_pointer (&node, json_node_unref);
+  /* by-duration: an hour back reaches every record (the earliest); ten
+   * seconds back none (the latest). */
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"by-duration\": \"PT1H\"}",
+                             &node),
+                    ==, SOUP_STATUS_OK);
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 0), ==, 0);
+  g_clear_pointer (&group, json_node_unref);
+  g_clear_pointer (&node, json_node_unref);
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"by-duration\": 10000}",
+                             &node),
+                    ==, SOUP_STATUS_OK);
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 0), ==, 10);
+
+  /* Bad requests change nothing. */
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                "{\"topic\": \"orders\"}", SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                "{\"topic\": \"orders\", \"to-latest\": true, \"shift-by\": 1}",
+                SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                "{\"topic\": \"orders\", \"to-earliest\": true, \"x\": 1}",
+                SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                "{\"topic\": \"orders\", \"by-duration\": \"1 hour\"}",
+                SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                "{\"topic\": \"orders\", \"partitions\": [7], "
+                "\"to-earliest\": true}", SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                "{\"topic\": \"nope\", \"to-earliest\": true}",
+                SOUP_STATUS_NOT_FOUND);
+  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets", "[1]",
+                SOUP_STATUS_BAD_REQUEST);
+  g_clear_pointer (&group, json_node_unref);
+  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpint (committed_at (object, 0), ==, 10);
+}
+
+static JsonObject *
+wait_for_members (Fixture   *fixture,
+                  const char *path,
+                  guint      n,
+                  JsonNode **holder)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      JsonObject *object;
+
+      g_clear_pointer (holder, json_node_unref);
+      object = get_object (fixture, path, holder);
+      if (g_str_equal (json_object_get_string_member (object, "state"), "Stable")
+          && json_array_get_length (json_object_get_array_member (object, "members")) == n
+          && json_array_get_length (json_object_get_array_member (object, "offsets")) == N_PARTITIONS
+          && json_object_get_int_member (object, "total_lag") == 0)
+        return object;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+}
+
+/* In-process members read everything and commit; a reset is refused
+ * while they run and works once they are stopped. */
+static void
+test_members_and_reset_refused (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) group = NULL;
+  JsonObject *object;
+  JsonArray *members;
+  guint assigned = 0;
+
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/demo/members",
+                             "{\"topics\": [\"orders\"], \"client_id\": \"one\"}",
+                             &node), ==, SOUP_STATUS_CREATED);
+  g_clear_pointer (&node, json_node_unref);
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/demo/members",
+                             "{\"topics\": [\"orders\"]}", &node),
+                    ==, SOUP_STATUS_CREATED);
+  object = wait_for_members (fixture, "/v1/groups/demo", 2, &group);
+  g_assert_cmpstr (json_object_get_string_member (object, "protocol"), ==,
+                   "range");
+  members = json_object_get_array_member (object, "members");
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *m = json_array_get_object_element (members, i);
+
+      g_assert_true (json_object_get_boolean_member (m, "in_process"));
+      assigned += json_array_get_length (json_object_get_array_member (m, "assignment"));
+    }
+  g_assert_cmpuint (assigned, ==, N_PARTITIONS);
+  g_assert_cmpint (committed_at (object, 0), ==, 10);
+
+  assert_error (fixture, "POST", "/v1/groups/demo/reset-offsets",
+                "{\"topic\": \"orders\", \"to-earliest\": true}",
+                SOUP_STATUS_CONFLICT);
+  assert_error (fixture, "DELETE", "/v1/groups/demo", NULL,
+                SOUP_STATUS_CONFLICT);
+  assert_error (fixture, "POST", "/v1/groups/demo/members",
+                "{\"topics\": [\"nope\"]}", SOUP_STATUS_NOT_FOUND);
+
+  g_clear_pointer (&node, json_node_unref);
+  g_assert_cmpuint (request (fixture, "DELETE", "/v1/groups/demo/members",
+                             NULL, &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
+                                               "stopped"), ==, 2);
+  g_clear_pointer (&node, json_node_unref);
+  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/demo/reset-offsets",
+                             "{\"topic\": \"orders\", \"to-earliest\": true}",
+                             &node), ==, SOUP_STATUS_OK);
+  g_clear_pointer (&group, json_node_unref);
+  object = get_object (fixture, "/v1/groups/demo", &group);
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "Empty");
+  g_assert_cmpint (committed_at (object, 2), ==, 0);
+
+  /* An empty group can be deleted. */
+  g_assert_cmpuint (request (fixture, "DELETE", "/v1/groups/demo", NULL, NULL),
+                    ==, SOUP_STATUS_NO_CONTENT);
+  assert_error (fixture, "GET", "/v1/groups/demo", NULL, SOUP_STATUS_NOT_FOUND);
+}
+
+static gboolean
+count_record_cb (const MrRecordBatchHeader *batch,
+                 const MrRecord            *record,
+                 gpointer                   user_data)
+{
+  GArray *timestamps = user_data;
+
+  g_array_append_val (timestamps, record->timestamp);
+  return TRUE;
+}
+
+static void
+test_copy (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GArray) timestamps = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  create_topic_with_records (fixture, "dead-letters", 0);
+  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/orders/copy",
+                             "{\"target\": \"dead-letters\", \"from_offset\": 2, "
+                             "\"to_offset\": 8}", &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
+                                               "copied"), ==, 6 * N_PARTITIONS);
+
+  /* Same partition, timestamps kept (base_time + 2..7). */
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    {
+      g_auto(MrFetchResult) result = { 0 };
+      const guint8 *bytes;
+      gsize len, pos = 0;
+
+      mr_cluster_fetch (fixture->cluster, -1, "dead-letters", p, 0, 1 << 20, 0,
+                        -1, &result);
+      g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+      g_assert_cmpint (result.high_watermark, ==, 6);
+      bytes = g_bytes_get_data (result.records, &len);
+      while (pos < len)
+        {
+          MrRecordBatchHeader header;
+
+          g_assert_true (mr_record_batch_header_parse (bytes + pos, len - pos,
+                                                       &header, NULL));
+          mr_record_batch_foreach_record (bytes + pos,
+                                          mr_record_batch_header_get_size (&header),
+                                          count_record_cb, timestamps, NULL);
+          pos += mr_record_batch_header_get_size (&header);
+        }
+    }
+  g_assert_cmpuint (timestamps->len, ==, 6 * N_PARTITIONS);
+  g_assert_cmpint (g_array_index (timestamps, gint64, 0), ==, base_time + 2);
+  g_assert_cmpint (g_array_index (timestamps, gint64, 5), ==, base_time + 7);
+
+  /* By time: the last two records of each partition only. */
+  g_clear_pointer (&node, json_node_unref);
+  {
+    g_autofree char *body = g_strdup_printf (
+      "{\"target\": \"dead-letters\", \"from_time\": %" G_GINT64_FORMAT "}",
+      base_time + 8);
+
+    g_assert_cmpuint (request (fixture, "POST", "/v1/topics/orders/copy", body,
+                               &node), ==, SOUP_STATUS_OK);
+  }
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
+                                               "copied"), ==, 2 * N_PARTITIONS);
+
+  assert_error (fixture, "POST", "/v1/topics/orders/copy",
+                "{\"target\": \"nope\"}", SOUP_STATUS_NOT_FOUND);
+  assert_error (fixture, "POST", "/v1/topics/orders/copy",
+                "{\"target\": \"dead-letters\", \"from_offset\": 5, "
+                "\"to_offset\": 2}", SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/topics/orders/copy",
+                "{\"target\": \"__consumer_offsets\"}", SOUP_STATUS_BAD_REQUEST);
+  assert_error (fixture, "POST", "/v1/topics/orders/copy", "{}",
+                SOUP_STATUS_BAD_REQUEST);
+}
+
+static void
+test_lag_samples (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  JsonArray *samples;
+
+  commit (fixture, "slow", 1);
+  for (;;)
+    {
+      JsonObject *object;
+
+      g_clear_pointer (&node, json_node_unref);
+      object = get_object (fixture, "/v1/groups/slow/lag", &node);
+      samples = json_object_get_array_member (object, "samples");
+      if (json_array_get_length (samples) >= 2)
+        {
+          g_autoptr(JsonGenerator) gen = json_generator_new ();
+          g_autofree char *text = NULL;
+
+          json_generator_set_root (gen, node);
+          text = json_generator_to_data (gen, NULL);
+          g_test_message ("lag samples: %s", text);
+          break;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100000);
+    }
+  g_assert_cmpint (json_object_get_int_member (
+                     json_array_get_object_element (samples, 1), "lag"),
+                   ==, 9 * N_PARTITIONS);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_array_get_object_element (samples, 1), "time_ms"),
+                   >, json_object_get_int_member (
+                        json_array_get_object_element (samples, 0), "time_ms"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/http-groups/" name, Fixture, NULL, fixture_setup, func, \
+              fixture_teardown)
+  ADD ("list-and-describe", test_list_and_describe);
+  ADD ("reset", test_reset);
+  ADD ("members-and-reset-refused", test_members_and_reset_refused);
+  ADD ("copy", test_copy);
+  ADD ("lag-samples", test_lag_samples);
+#undef ADD
+
+  return g_test_run ();
+}
