@@ -232,27 +232,6 @@ static const MrBrokerAction faults[] = {
   MR_BROKER_ACTION_SLOW,
 };
 
-static MrBrokerAction
-healing_for (MrBrokerAction fault)
-{
-  switch (fault)
-    {
-    case MR_BROKER_ACTION_STOP:
-    case MR_BROKER_ACTION_CRASH:
-      return MR_BROKER_ACTION_START;
-    case MR_BROKER_ACTION_PAUSE:
-      return MR_BROKER_ACTION_RESUME;
-    case MR_BROKER_ACTION_ISOLATE:
-    case MR_BROKER_ACTION_SLOW:
-      return MR_BROKER_ACTION_HEAL;
-    case MR_BROKER_ACTION_START:
-    case MR_BROKER_ACTION_RESUME:
-    case MR_BROKER_ACTION_HEAL:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 static void
 wait_all_converged (MrCluster *cluster)
 {
@@ -346,7 +325,7 @@ test_chaos (void)
       g_assert_no_error (error);
       n_faults++;
       g_usleep (hold_ms * 1000);
-      mr_cluster_broker_action (chaos.cluster, broker, healing_for (fault), 0,
+      mr_cluster_broker_action (chaos.cluster, broker, mr_broker_action_get_healing (fault), 0,
                                 &error);
       g_assert_no_error (error);
       g_usleep (g_rand_int_range (rand, 100, 500) * 1000);

@@ -11,6 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "mr-test-rdkafka.h"
 #include "mr-test-util.h"
 
 #define N_BROKERS 3
@@ -23,30 +24,11 @@ typedef struct
   rd_kafka_queue_t   *queue;
 } Fixture;
 
-static void
-log_cb (const rd_kafka_t *rk,
-        int               level,
-        const char       *facility,
-        const char       *message)
-{
-  g_debug ("librdkafka %d %s: %s", level, facility, message);
-}
-
 static rd_kafka_t *
 new_client (Fixture *fixture)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
-  rd_kafka_t *rk;
-  char errstr[512];
-
-  g_assert_cmpint (rd_kafka_conf_set (conf, "bootstrap.servers",
-                                      fixture->kafka.bootstrap, errstr,
-                                      sizeof errstr), ==, RD_KAFKA_CONF_OK);
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (rk == NULL)
-    g_error ("rd_kafka_new: %s", errstr);
-  return rk;
+  return mr_test_rdkafka_new (RD_KAFKA_PRODUCER,
+                              mr_test_rdkafka_conf_new (fixture->kafka.bootstrap));
 }
 
 static void

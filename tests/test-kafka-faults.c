@@ -32,6 +32,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "mr-test-rdkafka.h"
 #include "mr-test-util.h"
 
 #define N_BROKERS    3
@@ -55,52 +56,16 @@ fixture_teardown (Fixture       *fixture,
   mr_test_kafka_cluster_stop (fixture);
 }
 
-/* librdkafka's own logging goes to g_debug, so that its warnings (a broker
- * going away is one) do not trip G_DEBUG=fatal-warnings. */
-static void
-log_cb (const rd_kafka_t *rk,
-        int               level,
-        const char       *facility,
-        const char       *message)
-{
-  g_debug ("librdkafka %s [%d] %s: %s", rd_kafka_name (rk), level, facility,
-           message);
-}
-
-static void
-error_cb (rd_kafka_t *rk,
-          int         err,
-          const char *reason,
-          void       *opaque)
-{
-  g_debug ("librdkafka %s error %s: %s", rd_kafka_name (rk),
-           rd_kafka_err2name (err), reason);
-}
-
-static void
-set_conf (rd_kafka_conf_t *conf,
-          const char      *name,
-          const char      *value)
-{
-  char errstr[512];
-
-  if (rd_kafka_conf_set (conf, name, value, errstr, sizeof errstr)
-      != RD_KAFKA_CONF_OK)
-    g_error ("%s=%s: %s", name, value, errstr);
-}
-
 static rd_kafka_conf_t *
 new_conf (Fixture *fixture)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_conf_t *conf = mr_test_rdkafka_conf_new (NULL);
 
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  rd_kafka_conf_set_error_cb (conf, error_cb);
-  set_conf (conf, "bootstrap.servers", fixture->bootstrap);
-  set_conf (conf, "reconnect.backoff.ms", "50");
-  set_conf (conf, "reconnect.backoff.max.ms", "500");
-  set_conf (conf, "socket.timeout.ms", "10000");
-  set_conf (conf, "topic.metadata.refresh.interval.ms", "1000");
+  mr_test_rdkafka_conf_set (conf, "bootstrap.servers", fixture->bootstrap);
+  mr_test_rdkafka_conf_set (conf, "reconnect.backoff.ms", "50");
+  mr_test_rdkafka_conf_set (conf, "reconnect.backoff.max.ms", "500");
+  mr_test_rdkafka_conf_set (conf, "socket.timeout.ms", "10000");
+  mr_test_rdkafka_conf_set (conf, "topic.metadata.refresh.interval.ms", "1000");
   return conf;
 }
 
@@ -274,13 +239,13 @@ produce_with_faults (Fixture    *fixture,
 
   rd_kafka_conf_set_opaque (conf, delivery);
   rd_kafka_conf_set_dr_msg_cb (conf, delivery_cb);
-  set_conf (conf, "client.id", idempotent ? "faults-idempotent"
+  mr_test_rdkafka_conf_set (conf, "client.id", idempotent ? "faults-idempotent"
                                           : "faults-acks1");
-  set_conf (conf, "enable.idempotence", idempotent ? "true" : "false");
-  set_conf (conf, "acks", idempotent ? "all" : "1");
-  set_conf (conf, "message.timeout.ms", "45000");
-  set_conf (conf, "linger.ms", "2");
-  set_conf (conf, "retry.backoff.ms", "50");
+  mr_test_rdkafka_conf_set (conf, "enable.idempotence", idempotent ? "true" : "false");
+  mr_test_rdkafka_conf_set (conf, "acks", idempotent ? "all" : "1");
+  mr_test_rdkafka_conf_set (conf, "message.timeout.ms", "45000");
+  mr_test_rdkafka_conf_set (conf, "linger.ms", "2");
+  mr_test_rdkafka_conf_set (conf, "retry.backoff.ms", "50");
   producer = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (producer == NULL)
     g_error ("rd_kafka_new: %s", errstr);
@@ -353,9 +318,9 @@ read_back (Fixture        *fixture,
   gint64 deadline;
   char errstr[512];
 
-  set_conf (conf, "client.id", "faults-reader");
-  set_conf (conf, "check.crcs", "true");
-  set_conf (conf, "fetch.wait.max.ms", "100");
+  mr_test_rdkafka_conf_set (conf, "client.id", "faults-reader");
+  mr_test_rdkafka_conf_set (conf, "check.crcs", "true");
+  mr_test_rdkafka_conf_set (conf, "fetch.wait.max.ms", "100");
   consumer = rd_kafka_new (RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (consumer == NULL)
     g_error ("rd_kafka_new: %s", errstr);

@@ -12,6 +12,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "mr-test-rdkafka.h"
 #include "mr-test-util.h"
 
 #define N_BROKERS 3
@@ -46,64 +47,28 @@ fixture_teardown (Fixture       *fixture,
   mr_test_kafka_cluster_stop (fixture);
 }
 
-/* librdkafka's logging goes to g_debug: its warnings about brokers going
- * away must not trip G_DEBUG=fatal-warnings. */
-static void
-log_cb (const rd_kafka_t *rk,
-        int               level,
-        const char       *facility,
-        const char       *message)
-{
-  g_debug ("librdkafka %s [%d] %s: %s", rd_kafka_name (rk), level, facility,
-           message);
-}
-
-static void
-error_cb (rd_kafka_t *rk,
-          int         err,
-          const char *reason,
-          void       *opaque)
-{
-  g_debug ("librdkafka %s error %s: %s", rd_kafka_name (rk),
-           rd_kafka_err2name (err), reason);
-}
-
-static void
-set_conf (rd_kafka_conf_t *conf,
-          const char      *name,
-          const char      *value)
-{
-  char errstr[512];
-
-  if (rd_kafka_conf_set (conf, name, value, errstr, sizeof errstr)
-      != RD_KAFKA_CONF_OK)
-    g_error ("%s=%s: %s", name, value, errstr);
-}
-
 static rd_kafka_t *
 new_consumer (Fixture    *fixture,
               const char *group,
               gboolean    subscribe)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_conf_t *conf = mr_test_rdkafka_conf_new (NULL);
   rd_kafka_topic_partition_list_t *topics;
   rd_kafka_t *consumer;
   char errstr[512];
 
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  rd_kafka_conf_set_error_cb (conf, error_cb);
-  set_conf (conf, "bootstrap.servers", fixture->bootstrap);
-  set_conf (conf, "group.id", group);
-  set_conf (conf, "auto.offset.reset", "earliest");
-  set_conf (conf, "enable.auto.commit", "false");
-  set_conf (conf, "session.timeout.ms", "2000");
-  set_conf (conf, "heartbeat.interval.ms", "100");
-  set_conf (conf, "reconnect.backoff.ms", "50");
-  set_conf (conf, "reconnect.backoff.max.ms", "200");
-  set_conf (conf, "retry.backoff.ms", "50");
-  set_conf (conf, "topic.metadata.refresh.interval.ms", "1000");
-  set_conf (conf, "fetch.wait.max.ms", "100");
-  set_conf (conf, "check.crcs", "true");
+  mr_test_rdkafka_conf_set (conf, "bootstrap.servers", fixture->bootstrap);
+  mr_test_rdkafka_conf_set (conf, "group.id", group);
+  mr_test_rdkafka_conf_set (conf, "auto.offset.reset", "earliest");
+  mr_test_rdkafka_conf_set (conf, "enable.auto.commit", "false");
+  mr_test_rdkafka_conf_set (conf, "session.timeout.ms", "2000");
+  mr_test_rdkafka_conf_set (conf, "heartbeat.interval.ms", "100");
+  mr_test_rdkafka_conf_set (conf, "reconnect.backoff.ms", "50");
+  mr_test_rdkafka_conf_set (conf, "reconnect.backoff.max.ms", "200");
+  mr_test_rdkafka_conf_set (conf, "retry.backoff.ms", "50");
+  mr_test_rdkafka_conf_set (conf, "topic.metadata.refresh.interval.ms", "1000");
+  mr_test_rdkafka_conf_set (conf, "fetch.wait.max.ms", "100");
+  mr_test_rdkafka_conf_set (conf, "check.crcs", "true");
   consumer = rd_kafka_new (RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (consumer == NULL)
     g_error ("rd_kafka_new: %s", errstr);

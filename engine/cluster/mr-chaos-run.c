@@ -45,27 +45,6 @@ static const MrBrokerAction faults[] = {
   MR_BROKER_ACTION_SLOW,
 };
 
-static MrBrokerAction
-healing_for (MrBrokerAction fault)
-{
-  switch (fault)
-    {
-    case MR_BROKER_ACTION_STOP:
-    case MR_BROKER_ACTION_CRASH:
-      return MR_BROKER_ACTION_START;
-    case MR_BROKER_ACTION_PAUSE:
-      return MR_BROKER_ACTION_RESUME;
-    case MR_BROKER_ACTION_ISOLATE:
-    case MR_BROKER_ACTION_SLOW:
-      return MR_BROKER_ACTION_HEAL;
-    case MR_BROKER_ACTION_START:
-    case MR_BROKER_ACTION_RESUME:
-    case MR_BROKER_ACTION_HEAL:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 void
 mr_chaos_step_clear (MrChaosStep *step)
 {
@@ -107,7 +86,7 @@ mr_chaos_plan (guint32 seed,
 
       step.index = steps->len;
       step.at_ms = at + hold_ms;
-      step.action = healing_for (fault);
+      step.action = mr_broker_action_get_healing (fault);
       step.parameter = 0;
       g_array_append_val (steps, step);
 
@@ -159,7 +138,7 @@ run_thread (gpointer data)
   if (open_fault != NULL && open_fault->error_message == NULL)
     {
       gint32 broker_id = open_fault->broker_id;
-      MrBrokerAction heal = healing_for (open_fault->action);
+      MrBrokerAction heal = mr_broker_action_get_healing (open_fault->action);
 
       g_mutex_unlock (&run->lock);
       mr_cluster_broker_action (run->cluster, broker_id, heal, 0, NULL);

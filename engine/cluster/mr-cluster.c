@@ -195,6 +195,29 @@ mr_broker_action_from_string (const char     *name,
   return FALSE;
 }
 
+/* What undoes a fault; a recovery action undoes nothing and maps to
+ * itself. */
+MrBrokerAction
+mr_broker_action_get_healing (MrBrokerAction fault)
+{
+  switch (fault)
+    {
+    case MR_BROKER_ACTION_STOP:
+    case MR_BROKER_ACTION_CRASH:
+      return MR_BROKER_ACTION_START;
+    case MR_BROKER_ACTION_PAUSE:
+      return MR_BROKER_ACTION_RESUME;
+    case MR_BROKER_ACTION_ISOLATE:
+    case MR_BROKER_ACTION_SLOW:
+      return MR_BROKER_ACTION_HEAL;
+    case MR_BROKER_ACTION_START:
+    case MR_BROKER_ACTION_RESUME:
+    case MR_BROKER_ACTION_HEAL:
+    default:
+      return fault;
+    }
+}
+
 /* ---------------------------------------------------------------------- */
 /* Metadata in memory.                                                    */
 

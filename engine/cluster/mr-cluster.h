@@ -71,6 +71,9 @@ typedef enum
 const char *mr_broker_action_to_string      (MrBrokerAction      action);
 gboolean    mr_broker_action_from_string    (const char         *name,
                                              MrBrokerAction     *action);
+/* The action that undoes a fault: START after STOP or CRASH, RESUME after
+ * PAUSE, HEAL after ISOLATE or SLOW. */
+MrBrokerAction mr_broker_action_get_healing (MrBrokerAction      fault);
 
 typedef struct
 {

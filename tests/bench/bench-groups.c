@@ -31,49 +31,29 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "mr-test-rdkafka.h"
 #include "mr-test-util.h"
 
 #define N_RUNS 5
 #define N_PARTITIONS 6
 #define N_RECORDS 200          /* per partition */
 
-static void
-log_cb (const rd_kafka_t *rk,
-        int               level,
-        const char       *facility,
-        const char       *message)
-{
-}
-
-static void
-set_conf (rd_kafka_conf_t *conf,
-          const char      *name,
-          const char      *value)
-{
-  char errstr[512];
-
-  if (rd_kafka_conf_set (conf, name, value, errstr, sizeof errstr)
-      != RD_KAFKA_CONF_OK)
-    g_error ("%s=%s: %s", name, value, errstr);
-}
-
 static rd_kafka_t *
 new_consumer (const char *bootstrap,
               const char *group)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_conf_t *conf = mr_test_rdkafka_conf_new (NULL);
   rd_kafka_topic_partition_list_t *topics;
   rd_kafka_t *consumer;
   char errstr[512];
 
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  set_conf (conf, "bootstrap.servers", bootstrap);
-  set_conf (conf, "group.id", group);
-  set_conf (conf, "auto.offset.reset", "earliest");
-  set_conf (conf, "enable.auto.commit", "false");
-  set_conf (conf, "session.timeout.ms", "6000");
-  set_conf (conf, "heartbeat.interval.ms", "100");
-  set_conf (conf, "fetch.wait.max.ms", "50");
+  mr_test_rdkafka_conf_set (conf, "bootstrap.servers", bootstrap);
+  mr_test_rdkafka_conf_set (conf, "group.id", group);
+  mr_test_rdkafka_conf_set (conf, "auto.offset.reset", "earliest");
+  mr_test_rdkafka_conf_set (conf, "enable.auto.commit", "false");
+  mr_test_rdkafka_conf_set (conf, "session.timeout.ms", "6000");
+  mr_test_rdkafka_conf_set (conf, "heartbeat.interval.ms", "100");
+  mr_test_rdkafka_conf_set (conf, "fetch.wait.max.ms", "50");
   consumer = rd_kafka_new (RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (consumer == NULL)
     g_error ("rd_kafka_new: %s", errstr);
@@ -171,13 +151,12 @@ measure_rebalance (const char *bootstrap,
 static void
 produce_records (const char *bootstrap)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_conf_t *conf = mr_test_rdkafka_conf_new (NULL);
   rd_kafka_t *producer;
   char errstr[512];
 
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  set_conf (conf, "bootstrap.servers", bootstrap);
-  set_conf (conf, "linger.ms", "5");
+  mr_test_rdkafka_conf_set (conf, "bootstrap.servers", bootstrap);
+  mr_test_rdkafka_conf_set (conf, "linger.ms", "5");
   producer = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   g_assert_nonnull (producer);
   for (gint32 p = 0; p < N_PARTITIONS; p++)
@@ -246,8 +225,7 @@ main (int   argc,
   g_assert_no_error (error);
   produce_records (millrace.bootstrap);
 
-  host_conf = rd_kafka_conf_new ();
-  rd_kafka_conf_set_log_cb (host_conf, log_cb);
+  host_conf = mr_test_rdkafka_conf_new (NULL);
   host = rd_kafka_new (RD_KAFKA_PRODUCER, host_conf, errstr, sizeof errstr);
   g_assert_nonnull (host);
   mock = rd_kafka_mock_cluster_new (host, 3);

@@ -36,6 +36,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "mr-test-rdkafka.h"
 #include "mr-test-util.h"
 
 #define N_RUNS          5
@@ -48,63 +49,16 @@
 
 static char payload[RECORD_BYTES];
 
-/* librdkafka's logs go to g_debug: a broker going away is a warning to it. */
-static void
-log_cb (const rd_kafka_t *rk,
-        int               level,
-        const char       *facility,
-        const char       *message)
-{
-  g_debug ("librdkafka %s [%d] %s: %s", rd_kafka_name (rk), level, facility,
-           message);
-}
-
-static void
-error_cb (rd_kafka_t *rk,
-          int         err,
-          const char *reason,
-          void       *opaque)
-{
-  g_debug ("librdkafka %s error %s: %s", rd_kafka_name (rk),
-           rd_kafka_err2name (err), reason);
-}
-
-static void
-set_conf (rd_kafka_conf_t *conf,
-          const char      *name,
-          const char      *value)
-{
-  char errstr[512];
-
-  if (rd_kafka_conf_set (conf, name, value, errstr, sizeof errstr)
-      != RD_KAFKA_CONF_OK)
-    g_error ("%s=%s: %s", name, value, errstr);
-}
-
 static rd_kafka_conf_t *
 new_conf (const char *bootstrap)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_conf_t *conf = mr_test_rdkafka_conf_new (NULL);
 
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  rd_kafka_conf_set_error_cb (conf, error_cb);
-  set_conf (conf, "bootstrap.servers", bootstrap);
+  mr_test_rdkafka_conf_set (conf, "bootstrap.servers", bootstrap);
   /* librdkafka's own traces, shown with G_MESSAGES_DEBUG=all. */
   if (g_getenv ("MILLRACE_BENCH_RDKAFKA_DEBUG") != NULL)
-    set_conf (conf, "debug", g_getenv ("MILLRACE_BENCH_RDKAFKA_DEBUG"));
+    mr_test_rdkafka_conf_set (conf, "debug", g_getenv ("MILLRACE_BENCH_RDKAFKA_DEBUG"));
   return conf;
-}
-
-static rd_kafka_t *
-new_client (rd_kafka_type_t  type,
-            rd_kafka_conf_t *conf)
-{
-  char errstr[512];
-  rd_kafka_t *rk = rd_kafka_new (type, conf, errstr, sizeof errstr);
-
-  if (rk == NULL)
-    g_error ("rd_kafka_new: %s", errstr);
-  return rk;
 }
 
 /* Millrace: a cluster with one listener per broker. */
@@ -204,10 +158,9 @@ typedef struct
 static void
 mock_start (Mock *mock)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+  rd_kafka_conf_t *conf = mr_test_rdkafka_conf_new (NULL);
 
-  rd_kafka_conf_set_log_cb (conf, log_cb);
-  mock->host = new_client (RD_KAFKA_PRODUCER, conf);
+  mock->host = mr_test_rdkafka_new (RD_KAFKA_PRODUCER, conf);
   mock->mock = rd_kafka_mock_cluster_new (mock->host, N_BROKERS);
   g_assert_nonnull (mock->mock);
   g_assert_cmpint (rd_kafka_mock_topic_create (mock->mock, "bench",
@@ -300,8 +253,8 @@ run_producer (const char *bootstrap,
 
   rd_kafka_conf_set_opaque (conf, &counts);
   rd_kafka_conf_set_dr_msg_cb (conf, count_delivery_cb);
-  set_conf (conf, "acks", "all");
-  producer = new_client (RD_KAFKA_PRODUCER, conf);
+  mr_test_rdkafka_conf_set (conf, "acks", "all");
+  producer = mr_test_rdkafka_new (RD_KAFKA_PRODUCER, conf);
 
   rkt = fetch_metadata (producer, "bench");
 
@@ -338,7 +291,7 @@ run_consumer (const char *bootstrap,
   gint64 start;
   double elapsed;
 
-  consumer = new_client (RD_KAFKA_CONSUMER, conf);
+  consumer = mr_test_rdkafka_new (RD_KAFKA_CONSUMER, conf);
   rkt = fetch_metadata (consumer, "bench");
   for (gint32 p = 0; p < N_PARTITIONS; p++)
     {
@@ -558,15 +511,15 @@ run_paced (const char *bootstrap,
                                        n_records);
   rd_kafka_conf_set_opaque (conf, &paced);
   rd_kafka_conf_set_dr_msg_cb (conf, paced_delivery_cb);
-  set_conf (conf, "acks", "all");
-  set_conf (conf, "linger.ms", "0");
-  set_conf (conf, "message.timeout.ms", "60000");
+  mr_test_rdkafka_conf_set (conf, "acks", "all");
+  mr_test_rdkafka_conf_set (conf, "linger.ms", "0");
+  mr_test_rdkafka_conf_set (conf, "message.timeout.ms", "60000");
   if (cluster != NULL)
     {
-      set_conf (conf, "reconnect.backoff.ms", "50");
-      set_conf (conf, "reconnect.backoff.max.ms", "500");
+      mr_test_rdkafka_conf_set (conf, "reconnect.backoff.ms", "50");
+      mr_test_rdkafka_conf_set (conf, "reconnect.backoff.max.ms", "500");
     }
-  paced.producer = new_client (RD_KAFKA_PRODUCER, conf);
+  paced.producer = mr_test_rdkafka_new (RD_KAFKA_PRODUCER, conf);
   rkt = fetch_metadata (paced.producer, topic);
   poller = g_thread_new ("poller", poller_thread, &paced);
   if (cluster != NULL)
