@@ -215,6 +215,7 @@ wait_converged (MrCluster  *cluster,
       MrPartitionInfo *p;
       gboolean same = TRUE;
       gint64 end = -1;
+      gint64 size = -1;
 
       info = mr_cluster_describe_topic (cluster, topic, NULL);
       p = g_ptr_array_index (info->partitions, partition);
@@ -226,13 +227,20 @@ wait_converged (MrCluster  *cluster,
           if (!r->online)
             same = FALSE;
           else if (end < 0)
-            end = r->log_end_offset;
-          else if (r->log_end_offset != end)
+            {
+              end = r->log_end_offset;
+              size = r->size_bytes;
+            }
+          else if (r->log_end_offset != end || r->size_bytes != size)
             same = FALSE;
         }
+      /* Converged: the same records, so the same bytes on every replica. */
       if (same && p->isr->len == p->replicas->len
           && p->high_watermark == end)
-        return;
+        {
+          g_assert_true (end == 0 || size > 0);
+          return;
+        }
 
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20 * 1000);

@@ -1966,7 +1966,7 @@ fill_replica_states (MrCluster   *cluster,
         {
           gint32 id = g_array_index (partition->replicas, gint32, r);
           g_autoptr(MrReplica) replica = NULL;
-          MrReplicaInfo state = { id, -1, -1, -1, FALSE, FALSE };
+          MrReplicaInfo state = { id, -1, -1, -1, FALSE, FALSE, -1 };
 
           state.in_sync = ids_contain (partition->isr, id);
           replica = mr_cluster_lookup_replica (cluster, id, info->name,
@@ -1980,6 +1980,8 @@ fill_replica_states (MrCluster   *cluster,
               state.log_start_offset = snapshot.log_start_offset;
               state.log_end_offset = snapshot.log_end_offset;
               state.high_watermark = snapshot.high_watermark;
+              state.size_bytes = mr_partition_log_get_size (
+                mr_replica_get_log (replica));
               if (id == partition->leader && snapshot.is_leader)
                 {
                   partition->log_start_offset = snapshot.log_start_offset;

@@ -99,6 +99,7 @@ typedef struct
   gint64   high_watermark;        /* this replica's view */
   gboolean online;                /* its broker runs and holds the replica */
   gboolean in_sync;
+  gint64   size_bytes;            /* its log's bytes on disk; -1 offline */
 } MrReplicaInfo;
 
 typedef struct
