@@ -80,9 +80,24 @@ produce_seed_records (void)
         }
       batch = mr_record_batch_builder_finish (builder, &error);
       g_assert_no_error (error);
-      data = g_bytes_unref_to_data (g_steal_pointer (&batch), &len);
-      mr_cluster_produce (cluster, -1, SEED_TOPIC, p, data, len, -1, 5000,
-                          &result);
+
+      /* A topic created again just after its deletion (an input deleted
+       * it) may take a moment to get its leaders, as in Kafka. */
+      for (guint attempt = 0; attempt < 250; attempt++)
+        {
+          data = g_memdup2 (g_bytes_get_data (batch, NULL),
+                            g_bytes_get_size (batch));
+          len = g_bytes_get_size (batch);
+          mr_produce_result_clear (&result);
+          memset (&result, 0, sizeof result);
+          mr_cluster_produce (cluster, -1, SEED_TOPIC, p, data, len, -1, 5000,
+                              &result);
+          if (result.error != MR_KAFKA_ERROR_LEADER_NOT_AVAILABLE &&
+              result.error != MR_KAFKA_ERROR_NOT_LEADER_OR_FOLLOWER &&
+              result.error != MR_KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION)
+            break;
+          g_usleep (20000);
+        }
       g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
       mr_produce_result_clear (&result);
     }
