@@ -406,6 +406,31 @@ load_locked (MrGroupCoordinator *self,
   return MR_KAFKA_ERROR_NONE;
 }
 
+/* Makes the offsets partition's groups those of @leader at @epoch: when
+ * another broker or an older epoch loaded it, unloads it (its parked
+ * requests get NOT_COORDINATOR) and loads it again from the log; a failed
+ * load leaves it unloaded. @locks lock held. */
+static MrKafkaError
+reload_if_moved_locked (MrGroupCoordinator *self,
+                        gint32              partition,
+                        gint32              leader,
+                        gint32              epoch,
+                        GPtrArray          *completions)
+{
+  MrKafkaError error;
+
+  if (self->loads[partition].broker_id == leader &&
+      self->loads[partition].leader_epoch == epoch)
+    return MR_KAFKA_ERROR_NONE;
+  unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
+                 completions);
+  error = load_locked (self, partition, leader, epoch);
+  if (error != MR_KAFKA_ERROR_NONE)
+    unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
+                   completions);
+  return error;
+}
+
 /* Finds the group's coordinator and makes sure it has the partition
  * loaded. @locks lock held. */
 static MrKafkaError
@@ -433,19 +458,10 @@ route_locked (MrGroupCoordinator *self,
     return MR_KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
   if (via_broker > 0 && via_broker != leader)
     return MR_KAFKA_ERROR_NOT_COORDINATOR;
-  if (self->loads[partition].broker_id != leader ||
-      self->loads[partition].leader_epoch != epoch)
-    {
-      unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
-                     completions);
-      error = load_locked (self, partition, leader, epoch);
-      if (error != MR_KAFKA_ERROR_NONE)
-        {
-          unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
-                         completions);
-          return error;
-        }
-    }
+  error = reload_if_moved_locked (self, partition, leader, epoch,
+                                 completions);
+  if (error != MR_KAFKA_ERROR_NONE)
+    return error;
   *partition_out = partition;
   *broker_out = leader;
   return MR_KAFKA_ERROR_NONE;
@@ -1210,14 +1226,7 @@ mr_group_coordinator_list (MrGroupCoordinator *self,
 
       if (leader < 0 || (via_broker > 0 && leader != via_broker))
         continue;
-      if (self->loads[p].broker_id != leader ||
-          self->loads[p].leader_epoch != epoch)
-        {
-          unload_locked (self, p, MR_KAFKA_ERROR_NOT_COORDINATOR, completions);
-          if (load_locked (self, p, leader, epoch) != MR_KAFKA_ERROR_NONE)
-            unload_locked (self, p, MR_KAFKA_ERROR_NOT_COORDINATOR,
-                           completions);
-        }
+      (void)reload_if_moved_locked (self, p, leader, epoch, completions);
     }
   g_hash_table_iter_init (&iter, self->groups);
   while (g_hash_table_iter_next (&iter, NULL, &value))
