@@ -904,13 +904,11 @@ mr_group_coordinator_heartbeat (MrGroupCoordinator *self,
   error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
                                  NULL, NULL, completions);
   if (error == MR_KAFKA_ERROR_NONE)
-    {
-      error = group == NULL
-        ? MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID
-        : mr_consumer_group_heartbeat (group, generation, member_id,
-                                       group_instance_id,
-                                       g_get_monotonic_time ());
-    }
+    error = group == NULL
+      ? MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID
+      : mr_consumer_group_heartbeat (group, generation, member_id,
+                                     group_instance_id,
+                                     g_get_monotonic_time ());
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, NULL);
   return error;
