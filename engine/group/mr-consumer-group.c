@@ -512,6 +512,21 @@ max_rebalance_timeout (MrConsumerGroup *group)
   return timeout;
 }
 
+/* Answers @m's parked JoinGroup and SyncGroup, if it has any, with
+ * @error; nothing of it is parked after. */
+static void
+fail_parked_requests (Member       *m,
+                      MrKafkaError  error,
+                      GPtrArray    *completions)
+{
+  if (m->join_func != NULL)
+    queue_response (completions, m->join_func, m->join_data, error);
+  if (m->sync_func != NULL)
+    queue_response (completions, m->sync_func, m->sync_data, error);
+  m->join_func = m->sync_func = NULL;
+  m->join_data = m->sync_data = NULL;
+}
+
 static void
 fail_sync_waiters (MrConsumerGroup *group,
                    MrKafkaError     error,
@@ -669,10 +684,7 @@ remove_member (MrConsumerGroup *group,
                gint64           now,
                GPtrArray       *completions)
 {
-  if (m->join_func != NULL)
-    queue_response (completions, m->join_func, m->join_data, error);
-  if (m->sync_func != NULL)
-    queue_response (completions, m->sync_func, m->sync_data, error);
+  fail_parked_requests (m, error, completions);
   g_debug ("Group %s: member %s leaves", group->id, m->member_id);
   g_ptr_array_remove (group->members, m);
 
@@ -833,13 +845,8 @@ mr_consumer_group_join (MrConsumerGroup          *group,
           gboolean was_leader = g_strcmp0 (group->leader_id, old->member_id) == 0;
           gboolean same = same_protocols (old->protocols, request->protocols);
 
-          if (old->join_func != NULL)
-            queue_response (completions, old->join_func, old->join_data,
-                            MR_KAFKA_ERROR_FENCED_INSTANCE_ID);
-          if (old->sync_func != NULL)
-            queue_response (completions, old->sync_func, old->sync_data,
-                            MR_KAFKA_ERROR_FENCED_INSTANCE_ID);
-          old->join_func = old->sync_func = NULL;
+          fail_parked_requests (old, MR_KAFKA_ERROR_FENCED_INSTANCE_ID,
+                                completions);
           g_free (old->member_id);
           old->member_id = new_id;
           if (was_leader)
@@ -1166,15 +1173,8 @@ mr_consumer_group_shutdown (MrConsumerGroup *group,
                             GPtrArray       *completions)
 {
   for (guint i = 0; i < group->members->len; i++)
-    {
-      Member *m = g_ptr_array_index (group->members, i);
-
-      if (m->join_func != NULL)
-        queue_response (completions, m->join_func, m->join_data, error);
-      if (m->sync_func != NULL)
-        queue_response (completions, m->sync_func, m->sync_data, error);
-      m->join_func = m->sync_func = NULL;
-    }
+    fail_parked_requests (g_ptr_array_index (group->members, i), error,
+                          completions);
   group->state = MR_GROUP_STATE_DEAD;
 }
 

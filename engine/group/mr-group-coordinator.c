@@ -406,6 +406,31 @@ load_locked (MrGroupCoordinator *self,
   return MR_KAFKA_ERROR_NONE;
 }
 
+/* Makes the offsets partition's groups those of @leader at @epoch: when
+ * another broker or an older epoch loaded it, unloads it (its parked
+ * requests get NOT_COORDINATOR) and loads it again from the log; a failed
+ * load leaves it unloaded. @locks lock held. */
+static MrKafkaError
+reload_if_moved_locked (MrGroupCoordinator *self,
+                        gint32              partition,
+                        gint32              leader,
+                        gint32              epoch,
+                        GPtrArray          *completions)
+{
+  MrKafkaError error;
+
+  if (self->loads[partition].broker_id == leader &&
+      self->loads[partition].leader_epoch == epoch)
+    return MR_KAFKA_ERROR_NONE;
+  unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
+                 completions);
+  error = load_locked (self, partition, leader, epoch);
+  if (error != MR_KAFKA_ERROR_NONE)
+    unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
+                   completions);
+  return error;
+}
+
 /* Finds the group's coordinator and makes sure it has the partition
  * loaded. @locks lock held. */
 static MrKafkaError
@@ -433,21 +458,44 @@ route_locked (MrGroupCoordinator *self,
     return MR_KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
   if (via_broker > 0 && via_broker != leader)
     return MR_KAFKA_ERROR_NOT_COORDINATOR;
-  if (self->loads[partition].broker_id != leader ||
-      self->loads[partition].leader_epoch != epoch)
-    {
-      unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
-                     completions);
-      error = load_locked (self, partition, leader, epoch);
-      if (error != MR_KAFKA_ERROR_NONE)
-        {
-          unload_locked (self, partition, MR_KAFKA_ERROR_NOT_COORDINATOR,
-                         completions);
-          return error;
-        }
-    }
+  error = reload_if_moved_locked (self, partition, leader, epoch,
+                                 completions);
+  if (error != MR_KAFKA_ERROR_NONE)
+    return error;
   *partition_out = partition;
   *broker_out = leader;
+  return MR_KAFKA_ERROR_NONE;
+}
+
+/* Routes @group_id as route_locked() does and, once this broker is its
+ * coordinator, looks its group up (created when @create). Returns the
+ * routing error with *@group_out NULL, or MR_KAFKA_ERROR_NONE with
+ * *@group_out the group: NULL only when there is none and !@create.
+ * @partition_out and @broker_out may be NULL. @locks lock held. */
+static MrKafkaError
+route_to_group_locked (MrGroupCoordinator  *self,
+                       gint32               via_broker,
+                       const char          *group_id,
+                       gboolean             create,
+                       MrConsumerGroup    **group_out,
+                       gint32              *partition_out,
+                       gint32              *broker_out,
+                       GPtrArray           *completions)
+{
+  gint32 partition = -1;
+  gint32 broker = -1;
+  MrKafkaError error;
+
+  *group_out = NULL;
+  error = route_locked (self, via_broker, group_id, &partition, &broker,
+                        completions);
+  if (error != MR_KAFKA_ERROR_NONE)
+    return error;
+  *group_out = get_group_locked (self, group_id, create);
+  if (partition_out != NULL)
+    *partition_out = partition;
+  if (broker_out != NULL)
+    *broker_out = broker;
   return MR_KAFKA_ERROR_NONE;
 }
 
@@ -506,6 +554,23 @@ finish_unlocked (MrGroupCoordinator *self,
                                 MR_GROUP_OFFSETS_TOPIC, write->partition,
                                 data, len, -1, WRITE_TIMEOUT_MS, NULL, NULL);
     }
+}
+
+/* Ends a request that may have changed @group (NULL: none did): queues
+ * its metadata record, wakes the ticker (the group's deadlines may have
+ * moved), releases the lock and runs what was queued. @locks lock held;
+ * released on return. */
+static void
+unlock_after_change (MrGroupCoordinator *self,
+                     MrConsumerGroup    *group,
+                     GPtrArray          *completions,
+                     GPtrArray          *writes)
+{
+  if (group != NULL)
+    collect_dirty_locked (self, group, writes);
+  g_cond_broadcast (&self->wake);
+  g_mutex_unlock (&self->lock);
+  finish_unlocked (self, completions, writes);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -773,12 +838,10 @@ mr_group_coordinator_join (MrGroupCoordinator       *self,
   g_autoptr(GPtrArray) writes = writes_new ();
   MrConsumerGroup *group;
   MrKafkaError error;
-  gint32 partition;
-  gint32 broker;
 
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
+  error = route_to_group_locked (self, via_broker, group_id, TRUE, &group,
+                                 NULL, NULL, completions);
   if (error != MR_KAFKA_ERROR_NONE)
     {
       g_mutex_unlock (&self->lock);
@@ -786,13 +849,9 @@ mr_group_coordinator_join (MrGroupCoordinator       *self,
       respond_error (func, user_data, error, request->member_id);
       return;
     }
-  group = get_group_locked (self, group_id, TRUE);
   mr_consumer_group_join (group, request, func, user_data,
                           g_get_monotonic_time (), completions);
-  collect_dirty_locked (self, group, writes);
-  g_cond_broadcast (&self->wake);
-  g_mutex_unlock (&self->lock);
-  finish_unlocked (self, completions, writes);
+  unlock_after_change (self, group, completions, writes);
 }
 
 void
@@ -808,20 +867,14 @@ mr_group_coordinator_sync (MrGroupCoordinator  *self,
 {
   g_autoptr(GPtrArray) completions = mr_group_completions_new ();
   g_autoptr(GPtrArray) writes = writes_new ();
-  MrConsumerGroup *group = NULL;
+  MrConsumerGroup *group;
   MrKafkaError error;
-  gint32 partition;
-  gint32 broker;
 
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
-  if (error == MR_KAFKA_ERROR_NONE)
-    {
-      group = get_group_locked (self, group_id, FALSE);
-      if (group == NULL)
-        error = MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID;
-    }
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 NULL, NULL, completions);
+  if (error == MR_KAFKA_ERROR_NONE && group == NULL)
+    error = MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID;
   if (error != MR_KAFKA_ERROR_NONE)
     {
       g_mutex_unlock (&self->lock);
@@ -832,10 +885,7 @@ mr_group_coordinator_sync (MrGroupCoordinator  *self,
   mr_consumer_group_sync (group, generation, member_id, group_instance_id,
                           assignments, func, user_data,
                           g_get_monotonic_time (), completions);
-  collect_dirty_locked (self, group, writes);
-  g_cond_broadcast (&self->wake);
-  g_mutex_unlock (&self->lock);
-  finish_unlocked (self, completions, writes);
+  unlock_after_change (self, group, completions, writes);
 }
 
 MrKafkaError
@@ -849,21 +899,16 @@ mr_group_coordinator_heartbeat (MrGroupCoordinator *self,
   g_autoptr(GPtrArray) completions = mr_group_completions_new ();
   MrConsumerGroup *group;
   MrKafkaError error;
-  gint32 partition;
-  gint32 broker;
 
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 NULL, NULL, completions);
   if (error == MR_KAFKA_ERROR_NONE)
-    {
-      group = get_group_locked (self, group_id, FALSE);
-      error = group == NULL
-        ? MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID
-        : mr_consumer_group_heartbeat (group, generation, member_id,
-                                       group_instance_id,
-                                       g_get_monotonic_time ());
-    }
+    error = group == NULL
+      ? MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID
+      : mr_consumer_group_heartbeat (group, generation, member_id,
+                                     group_instance_id,
+                                     g_get_monotonic_time ());
   g_mutex_unlock (&self->lock);
   finish_unlocked (self, completions, NULL);
   return error;
@@ -881,30 +926,19 @@ mr_group_coordinator_leave (MrGroupCoordinator *self,
   g_autoptr(GPtrArray) writes = writes_new ();
   MrConsumerGroup *group;
   MrKafkaError error;
-  gint32 partition;
-  gint32 broker;
 
   *member_error = MR_KAFKA_ERROR_NONE;
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
-  if (error == MR_KAFKA_ERROR_NONE)
-    {
-      group = get_group_locked (self, group_id, FALSE);
-      if (group == NULL)
-        *member_error = MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID;
-      else
-        {
-          *member_error = mr_consumer_group_leave (group, member_id,
-                                                   group_instance_id,
-                                                   g_get_monotonic_time (),
-                                                   completions);
-          collect_dirty_locked (self, group, writes);
-        }
-    }
-  g_cond_broadcast (&self->wake);
-  g_mutex_unlock (&self->lock);
-  finish_unlocked (self, completions, writes);
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 NULL, NULL, completions);
+  if (error == MR_KAFKA_ERROR_NONE && group == NULL)
+    *member_error = MR_KAFKA_ERROR_UNKNOWN_MEMBER_ID;
+  else if (group != NULL)
+    *member_error = mr_consumer_group_leave (group, member_id,
+                                             group_instance_id,
+                                             g_get_monotonic_time (),
+                                             completions);
+  unlock_after_change (self, group, completions, writes);
   return error;
 }
 
@@ -1009,11 +1043,10 @@ mr_group_coordinator_commit_async (MrGroupCoordinator *self,
   guint8 *data;
 
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 &partition, &broker, completions);
   if (error == MR_KAFKA_ERROR_NONE)
     {
-      group = get_group_locked (self, group_id, FALSE);
       if (group != NULL)
         error = mr_consumer_group_check_commit (group, generation, member_id,
                                                 group_instance_id,
@@ -1139,18 +1172,15 @@ mr_group_coordinator_fetch_offsets (MrGroupCoordinator  *self,
   g_autoptr(GPtrArray) completions = mr_group_completions_new ();
   MrConsumerGroup *group;
   MrKafkaError error;
-  gint32 partition;
-  gint32 broker;
 
   if (all != NULL)
     *all = g_ptr_array_new_with_free_func (
       (GDestroyNotify)mr_group_offset_entry_free);
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 NULL, NULL, completions);
   if (error == MR_KAFKA_ERROR_NONE)
     {
-      group = get_group_locked (self, group_id, FALSE);
       if (entries == NULL && group != NULL && all != NULL)
         mr_consumer_group_foreach_offset (group, collect_offset_cb, *all);
       for (guint i = 0; entries != NULL && i < entries->len; i++)
@@ -1194,14 +1224,7 @@ mr_group_coordinator_list (MrGroupCoordinator *self,
 
       if (leader < 0 || (via_broker > 0 && leader != via_broker))
         continue;
-      if (self->loads[p].broker_id != leader ||
-          self->loads[p].leader_epoch != epoch)
-        {
-          unload_locked (self, p, MR_KAFKA_ERROR_NOT_COORDINATOR, completions);
-          if (load_locked (self, p, leader, epoch) != MR_KAFKA_ERROR_NONE)
-            unload_locked (self, p, MR_KAFKA_ERROR_NOT_COORDINATOR,
-                           completions);
-        }
+      (void)reload_if_moved_locked (self, p, leader, epoch, completions);
     }
   g_hash_table_iter_init (&iter, self->groups);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -1237,16 +1260,12 @@ mr_group_coordinator_describe (MrGroupCoordinator    *self,
   g_autoptr(GPtrArray) completions = mr_group_completions_new ();
   MrConsumerGroup *group;
   MrKafkaError error;
-  gint32 partition;
-  gint32 broker;
 
   memset (record, 0, sizeof *record);
   *state = MR_GROUP_STATE_DEAD;
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
-  group = error == MR_KAFKA_ERROR_NONE
-    ? get_group_locked (self, group_id, FALSE) : NULL;
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 NULL, NULL, completions);
   if (group != NULL)
     {
       *state = mr_consumer_group_get_state (group);
@@ -1315,11 +1334,10 @@ mr_group_coordinator_delete_group (MrGroupCoordinator *self,
   gint32 broker = -1;
 
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 &partition, &broker, completions);
   if (error == MR_KAFKA_ERROR_NONE)
     {
-      group = get_group_locked (self, group_id, FALSE);
       if (group == NULL)
         error = MR_KAFKA_ERROR_GROUP_ID_NOT_FOUND;
       else if (mr_consumer_group_get_state (group) != MR_GROUP_STATE_EMPTY)
@@ -1358,10 +1376,8 @@ mr_group_coordinator_delete_offsets (MrGroupCoordinator *self,
   gint32 broker = -1;
 
   g_mutex_lock (&self->lock);
-  error = route_locked (self, via_broker, group_id, &partition, &broker,
-                        completions);
-  group = error == MR_KAFKA_ERROR_NONE
-    ? get_group_locked (self, group_id, FALSE) : NULL;
+  error = route_to_group_locked (self, via_broker, group_id, FALSE, &group,
+                                 &partition, &broker, completions);
   if (error == MR_KAFKA_ERROR_NONE && group == NULL)
     error = MR_KAFKA_ERROR_GROUP_ID_NOT_FOUND;
   for (guint i = 0; error == MR_KAFKA_ERROR_NONE && i < entries->len; i++)

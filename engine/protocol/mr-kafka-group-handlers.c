@@ -140,6 +140,101 @@ read_gbytes (MrKafkaReader *reader)
   return g_bytes_new (data, data != NULL ? len : 0);
 }
 
+/* Reads an ARRAY of STRING group names into @names (g_free); a null
+ * array reads as none. DescribeGroups and DeleteGroups open with it. */
+static void
+read_group_names (MrKafkaReader *reader,
+                  GPtrArray     *names)
+{
+  gint32 n = mr_kafka_reader_array_count (reader, 2);
+
+  for (gint32 i = 0; i < n && !mr_kafka_reader_failed (reader); i++)
+    {
+      char *name = mr_kafka_reader_string (reader);
+
+      if (name != NULL)
+        g_ptr_array_add (names, name);
+    }
+}
+
+/* Reads topics ARRAY of {name STRING, partition_indexes ARRAY of int32},
+ * the request body of OffsetFetch and OffsetDelete after the group id,
+ * into @entries (offset -1). Returns the topic count: -1 for a null
+ * array. */
+static gint32
+read_topic_partitions (MrKafkaReader *reader,
+                       GPtrArray     *entries)
+{
+  gint32 n_topics = mr_kafka_reader_array_count (reader, 6);
+
+  for (gint32 t = 0; t < n_topics && !mr_kafka_reader_failed (reader); t++)
+    {
+      g_autofree char *name = mr_kafka_reader_string (reader);
+      gint32 n = mr_kafka_reader_array_count (reader, 4);
+
+      for (gint32 p = 0; p < n && !mr_kafka_reader_failed (reader); p++)
+        g_ptr_array_add (entries, mr_group_offset_entry_new (
+                                    name, mr_kafka_reader_int32 (reader), -1));
+    }
+  return n_topics;
+}
+
+/* Writes one partition's fields of a response's topics array. */
+typedef void (*WritePartitionFunc) (GByteArray               *out,
+                                    const MrGroupOffsetEntry *entry,
+                                    gint16                    version);
+
+static const char *
+entry_topic (GPtrArray *entries,
+             guint      i)
+{
+  return ((MrGroupOffsetEntry *)g_ptr_array_index (entries, i))->topic;
+}
+
+/* Writes topics ARRAY of {name STRING, partitions ARRAY of {...}}, the
+ * response body of OffsetCommit, OffsetFetch and OffsetDelete, from
+ * @entries, in which each topic's partitions stand next to each other:
+ * one topic per run of entries with the same topic, @write_partition for
+ * each entry. */
+static void
+write_topic_partitions (GByteArray         *out,
+                        GPtrArray          *entries,
+                        gint16              version,
+                        WritePartitionFunc  write_partition)
+{
+  gint32 n_topics = 0;
+  guint i = 0;
+
+  for (guint j = 0; j < entries->len; j++)
+    if (j == 0 || strcmp (entry_topic (entries, j),
+                          entry_topic (entries, j - 1)) != 0)
+      n_topics++;
+  mr_kafka_writer_array_count (out, n_topics);
+  while (i < entries->len)
+    {
+      const char *topic = entry_topic (entries, i);
+      guint end = i;
+
+      while (end < entries->len &&
+             strcmp (entry_topic (entries, end), topic) == 0)
+        end++;
+      mr_kafka_writer_string (out, topic);
+      mr_kafka_writer_array_count (out, (gint32)(end - i));
+      for (; i < end; i++)
+        write_partition (out, g_ptr_array_index (entries, i), version);
+    }
+}
+
+/* {partition_index int32, error_code int16}: OffsetCommit, OffsetDelete. */
+static void
+write_partition_error (GByteArray               *out,
+                       const MrGroupOffsetEntry *entry,
+                       gint16                    version)
+{
+  mr_kafka_writer_int32 (out, entry->partition);
+  mr_kafka_writer_int16 (out, entry->error);
+}
+
 /* FindCoordinator */
 
 /* @locality: a worker thread. */
@@ -479,35 +574,13 @@ commit_done_cb (MrKafkaError error,
   MrKafkaRequest *request = call->request;
   GByteArray *out = request->response;
   GPtrArray *entries = call->entries;
-  gint32 n_topics = 0;
-  guint i = 0;
 
+  for (guint i = 0; i < entries->len; i++)
+    ((MrGroupOffsetEntry *)g_ptr_array_index (entries, i))->error = error;
   if (request->api_version >= 3)
     mr_kafka_writer_int32 (out, 0);
-  for (guint j = 0; j < entries->len; j++)
-    if (j == 0 || strcmp (((MrGroupOffsetEntry *)g_ptr_array_index (entries, j))->topic,
-                          ((MrGroupOffsetEntry *)g_ptr_array_index (entries, j - 1))->topic) != 0)
-      n_topics++;
-  mr_kafka_writer_array_count (out, n_topics);
-  while (i < entries->len)
-    {
-      const char *topic = ((MrGroupOffsetEntry *)g_ptr_array_index (entries, i))->topic;
-      guint end = i;
-
-      while (end < entries->len &&
-             strcmp (((MrGroupOffsetEntry *)g_ptr_array_index (entries, end))->topic,
-                     topic) == 0)
-        end++;
-      mr_kafka_writer_string (out, topic);
-      mr_kafka_writer_array_count (out, (gint32)(end - i));
-      for (; i < end; i++)
-        {
-          MrGroupOffsetEntry *e = g_ptr_array_index (entries, i);
-
-          mr_kafka_writer_int32 (out, e->partition);
-          mr_kafka_writer_int16 (out, error);
-        }
-    }
+  write_topic_partitions (out, entries, request->api_version,
+                          write_partition_error);
   g_ptr_array_unref (call->entries);
   g_free (call);
   mr_kafka_request_respond (request);
@@ -579,6 +652,21 @@ mr_kafka_handle_offset_commit (MrKafkaRequest *request)
 
 /* OffsetFetch */
 
+/* {partition_index int32, committed_offset int64, committed_leader_epoch
+ * int32 (v5+), metadata NULLABLE_STRING, error_code int16}. */
+static void
+write_fetched_partition (GByteArray               *out,
+                         const MrGroupOffsetEntry *entry,
+                         gint16                    version)
+{
+  mr_kafka_writer_int32 (out, entry->partition);
+  mr_kafka_writer_int64 (out, entry->offset);
+  if (version >= 5)
+    mr_kafka_writer_int32 (out, entry->leader_epoch);
+  mr_kafka_writer_string (out, entry->metadata != NULL ? entry->metadata : "");
+  mr_kafka_writer_int16 (out, entry->error);
+}
+
 /* @locality: a worker thread. */
 void
 mr_kafka_handle_offset_fetch (MrKafkaRequest *request)
@@ -592,22 +680,11 @@ mr_kafka_handle_offset_fetch (MrKafkaRequest *request)
   GPtrArray *shown;
   MrKafkaError error;
   gint32 n_topics;
-  gint32 n_out_topics = 0;
-  guint i = 0;
 
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify)mr_group_offset_entry_free);
   mr_kafka_reader_init (&reader, request->body, request->body_len);
   group_id = mr_kafka_reader_string (&reader);
-  n_topics = mr_kafka_reader_array_count (&reader, 6);
-  for (gint32 t = 0; t < n_topics && !mr_kafka_reader_failed (&reader); t++)
-    {
-      g_autofree char *name = mr_kafka_reader_string (&reader);
-      gint32 n = mr_kafka_reader_array_count (&reader, 4);
-
-      for (gint32 p = 0; p < n && !mr_kafka_reader_failed (&reader); p++)
-        g_ptr_array_add (entries, mr_group_offset_entry_new (
-                                    name, mr_kafka_reader_int32 (&reader), -1));
-    }
+  n_topics = read_topic_partitions (&reader, entries);
   if (mr_kafka_reader_failed (&reader) || (n_topics < 0 && version < 2))
     {
       malformed (request, &reader);
@@ -631,34 +708,7 @@ mr_kafka_handle_offset_fetch (MrKafkaRequest *request)
 
   if (version >= 3)
     mr_kafka_writer_int32 (out, 0);
-  for (guint j = 0; j < shown->len; j++)
-    if (j == 0 || strcmp (((MrGroupOffsetEntry *)g_ptr_array_index (shown, j))->topic,
-                          ((MrGroupOffsetEntry *)g_ptr_array_index (shown, j - 1))->topic) != 0)
-      n_out_topics++;
-  mr_kafka_writer_array_count (out, n_out_topics);
-  while (i < shown->len)
-    {
-      const char *topic = ((MrGroupOffsetEntry *)g_ptr_array_index (shown, i))->topic;
-      guint end = i;
-
-      while (end < shown->len &&
-             strcmp (((MrGroupOffsetEntry *)g_ptr_array_index (shown, end))->topic,
-                     topic) == 0)
-        end++;
-      mr_kafka_writer_string (out, topic);
-      mr_kafka_writer_array_count (out, (gint32)(end - i));
-      for (; i < end; i++)
-        {
-          MrGroupOffsetEntry *e = g_ptr_array_index (shown, i);
-
-          mr_kafka_writer_int32 (out, e->partition);
-          mr_kafka_writer_int64 (out, e->offset);
-          if (version >= 5)
-            mr_kafka_writer_int32 (out, e->leader_epoch);
-          mr_kafka_writer_string (out, e->metadata != NULL ? e->metadata : "");
-          mr_kafka_writer_int16 (out, e->error);
-        }
-    }
+  write_topic_partitions (out, shown, version, write_fetched_partition);
   if (version >= 2)
     mr_kafka_writer_int16 (out, error);
   mr_kafka_request_respond (request);
@@ -700,17 +750,9 @@ mr_kafka_handle_describe_groups (MrKafkaRequest *request)
   MrKafkaReader reader;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   gboolean include_operations = FALSE;
-  gint32 n;
 
   mr_kafka_reader_init (&reader, request->body, request->body_len);
-  n = mr_kafka_reader_array_count (&reader, 2);
-  for (gint32 i = 0; i < n && !mr_kafka_reader_failed (&reader); i++)
-    {
-      char *name = mr_kafka_reader_string (&reader);
-
-      if (name != NULL)
-        g_ptr_array_add (names, name);
-    }
+  read_group_names (&reader, names);
   if (version >= 3)
     include_operations = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
@@ -772,17 +814,9 @@ mr_kafka_handle_delete_groups (MrKafkaRequest *request)
   GByteArray *out = request->response;
   MrKafkaReader reader;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  gint32 n;
 
   mr_kafka_reader_init (&reader, request->body, request->body_len);
-  n = mr_kafka_reader_array_count (&reader, 2);
-  for (gint32 i = 0; i < n && !mr_kafka_reader_failed (&reader); i++)
-    {
-      char *name = mr_kafka_reader_string (&reader);
-
-      if (name != NULL)
-        g_ptr_array_add (names, name);
-    }
+  read_group_names (&reader, names);
   if (mr_kafka_reader_failed (&reader))
     {
       malformed (request, &reader);
@@ -814,23 +848,11 @@ mr_kafka_handle_offset_delete (MrKafkaRequest *request)
   g_autofree char *group_id = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   MrKafkaError error;
-  gint32 n_topics;
-  gint32 n_out_topics = 0;
-  guint i = 0;
 
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify)mr_group_offset_entry_free);
   mr_kafka_reader_init (&reader, request->body, request->body_len);
   group_id = mr_kafka_reader_string (&reader);
-  n_topics = mr_kafka_reader_array_count (&reader, 6);
-  for (gint32 t = 0; t < n_topics && !mr_kafka_reader_failed (&reader); t++)
-    {
-      g_autofree char *name = mr_kafka_reader_string (&reader);
-      gint32 n = mr_kafka_reader_array_count (&reader, 4);
-
-      for (gint32 p = 0; p < n && !mr_kafka_reader_failed (&reader); p++)
-        g_ptr_array_add (entries, mr_group_offset_entry_new (
-                                    name, mr_kafka_reader_int32 (&reader), -1));
-    }
+  (void)read_topic_partitions (&reader, entries);
   if (mr_kafka_reader_failed (&reader))
     {
       malformed (request, &reader);
@@ -848,29 +870,6 @@ mr_kafka_handle_offset_delete (MrKafkaRequest *request)
       mr_kafka_request_respond (request);
       return;
     }
-  for (guint j = 0; j < entries->len; j++)
-    if (j == 0 || strcmp (((MrGroupOffsetEntry *)g_ptr_array_index (entries, j))->topic,
-                          ((MrGroupOffsetEntry *)g_ptr_array_index (entries, j - 1))->topic) != 0)
-      n_out_topics++;
-  mr_kafka_writer_array_count (out, n_out_topics);
-  while (i < entries->len)
-    {
-      const char *topic = ((MrGroupOffsetEntry *)g_ptr_array_index (entries, i))->topic;
-      guint end = i;
-
-      while (end < entries->len &&
-             strcmp (((MrGroupOffsetEntry *)g_ptr_array_index (entries, end))->topic,
-                     topic) == 0)
-        end++;
-      mr_kafka_writer_string (out, topic);
-      mr_kafka_writer_array_count (out, (gint32)(end - i));
-      for (; i < end; i++)
-        {
-          MrGroupOffsetEntry *e = g_ptr_array_index (entries, i);
-
-          mr_kafka_writer_int32 (out, e->partition);
-          mr_kafka_writer_int16 (out, e->error);
-        }
-    }
+  write_topic_partitions (out, entries, 0, write_partition_error);
   mr_kafka_request_respond (request);
 }
