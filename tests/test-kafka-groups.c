@@ -103,13 +103,23 @@ produce (Fixture *fixture,
       g_autoptr(GBytes) batch = mr_test_build_batch (n, 16, key_base,
                                                      g_get_real_time () / 1000,
                                                      MR_COMPRESSION_NONE);
-      g_auto(MrProduceResult) result = { 0 };
-      gsize len;
-      guint8 *data = g_bytes_unref_to_data (g_bytes_ref (batch), &len);
+      gint64 deadline = g_get_monotonic_time () + 15 * G_TIME_SPAN_SECOND;
 
-      mr_cluster_produce (fixture->cluster, -1, "orders", p, data, len, -1,
-                          5000, &result);
-      g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+      /* As a client does: retry while a crashed leader is being replaced. */
+      for (;;)
+        {
+          g_auto(MrProduceResult) result = { 0 };
+          gsize len;
+          guint8 *data = g_bytes_unref_to_data (g_bytes_ref (batch), &len);
+
+          mr_cluster_produce (fixture->cluster, -1, "orders", p, data, len, -1,
+                              5000, &result);
+          if (result.error == MR_KAFKA_ERROR_NONE)
+            break;
+          g_assert_true (mr_kafka_error_is_retriable (result.error));
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (50 * 1000);
+        }
     }
 }
 
