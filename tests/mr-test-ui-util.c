@@ -183,3 +183,34 @@ mr_test_setup_ui_resources (void)
                 "gtk-enable-animations", FALSE,
                 NULL);
 }
+
+gboolean
+mr_test_ui_init (int    *argc,
+                 char ***argv,
+                 int    *exit_status)
+{
+  gboolean tap = FALSE;
+
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--tap"))
+      tap = TRUE;
+
+  /* The AT-SPI backend wants a session bus, which a test has no need of;
+   * the test backend keeps the accessibility tree without one. */
+  g_setenv ("GTK_A11Y", "test", FALSE);
+
+  g_test_init (argc, argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      *exit_status = tap ? 0 : 77;
+      return FALSE;
+    }
+
+  adw_init ();
+  mr_test_setup_ui_resources ();
+  *exit_status = 0;
+
+  return TRUE;
+}

@@ -38,5 +38,13 @@ void       mr_test_set_dark            (gboolean        dark);
 /* What the application does: the stylesheet and icons from the resources;
  * and no animations. */
 void       mr_test_setup_ui_resources  (void);
+/* What every window test's main() does first: g_test_init(), GTK and
+ * libadwaita on the display, the resources as mr_test_setup_ui_resources()
+ * sets them up. Without a display it prints a plan that skips every test
+ * and returns FALSE; main() then returns *exit_status (0 under a TAP
+ * harness, which reads the plan, 77 for others). */
+gboolean   mr_test_ui_init             (int            *argc,
+                                        char         ***argv,
+                                        int            *exit_status);
 
 G_END_DECLS

@@ -736,24 +736,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
+  int exit_status;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--tap"))
-      tap = TRUE;
-
-  g_setenv ("GTK_A11Y", "test", FALSE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return tap ? 0 : 77;
-    }
-
-  adw_init ();
-  mr_test_setup_ui_resources ();
+  if (!mr_test_ui_init (&argc, &argv, &exit_status))
+    return exit_status;
 
   g_test_add ("/cluster-views/cluster", Fixture, NULL,
               fixture_set_up, test_cluster_view, fixture_tear_down);

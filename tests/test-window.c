@@ -1120,27 +1120,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
+  int exit_status;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--tap"))
-      tap = TRUE;
-
-  /* The AT-SPI backend wants a session bus, which a test has no need of;
-   * the test backend keeps the accessibility tree without one. */
-  g_setenv ("GTK_A11Y", "test", FALSE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      /* A TAP harness reads the plan; others read the automake code. */
-      g_print ("1..0 # SKIP no display\n");
-      return tap ? 0 : 77;
-    }
-
-  adw_init ();
-  mr_test_setup_ui_resources ();
+  if (!mr_test_ui_init (&argc, &argv, &exit_status))
+    return exit_status;
 
   g_test_add ("/window/inventory", Fixture, NULL,
               fixture_set_up, test_window_inventory, fixture_tear_down);
