@@ -9,6 +9,9 @@
 #pragma once
 
 #include <adwaita.h>
+#include <millrace-engine.h>
+
+#include "mr-broker-card.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +38,32 @@ gboolean   mr_test_find_label          (GtkWidget      *widget,
 void       mr_test_save_screenshot     (GtkWidget      *widget,
                                         const char     *file_name);
 void       mr_test_set_dark            (gboolean        dark);
+/* Screenshots of @widget light and dark: @prefix-light.png and
+ * @prefix-dark.png; leaves the light style on. */
+void       mr_test_save_screenshots    (GtkWidget      *widget,
+                                        const char     *prefix);
+/* The broker card of broker @broker_id under @widget, or %NULL. */
+MrBrokerCard *mr_test_find_broker_card (GtkWidget      *widget,
+                                        gint32          broker_id);
+/* Whether @widget shows a card for each of brokers 1 to @n_brokers, every
+ * one running. */
+gboolean   mr_test_brokers_running     (GtkWidget      *widget,
+                                        gint32          n_brokers);
+
+/* A topic made through the cluster's API; asserts that it was. */
+void       mr_test_create_topic        (MrCluster      *cluster,
+                                        const char     *name,
+                                        gint32          n_partitions,
+                                        gint32          replication_factor);
+/* @n_records records of @value_size bytes each, timestamped now, produced
+ * to @topic's @partition with @acks (-1: all in-sync replicas); asserts
+ * that the cluster took them. */
+void       mr_test_produce             (MrCluster      *cluster,
+                                        const char     *topic,
+                                        gint32          partition,
+                                        guint           n_records,
+                                        guint           value_size,
+                                        gint16          acks);
 /* What the application does: the stylesheet and icons from the resources;
  * and no animations. */
 void       mr_test_setup_ui_resources  (void);

@@ -52,21 +52,6 @@ settle (MrTopicsView *view)
   g_assert_true (mr_test_wait_until (idle_cb, view, WAIT_TIMEOUT_MS));
 }
 
-static void
-save_screenshots (Fixture    *fixture,
-                  const char *prefix)
-{
-  for (guint dark = 0; dark <= 1; dark++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s-%s.png", prefix, dark ? "dark" : "light");
-
-      mr_test_set_dark (dark);
-      mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
-      mr_test_save_screenshot (GTK_WIDGET (fixture->window), name);
-    }
-  mr_test_set_dark (FALSE);
-}
-
 /* Widgets. */
 
 static void
@@ -169,19 +154,6 @@ produce_records (MrCluster  *cluster,
   g_assert_no_error (error);
 }
 
-static void
-create_topic (MrCluster  *cluster,
-              const char *name,
-              gint32      n_partitions,
-              gint32      replication_factor)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_cluster_create_topic (cluster, name, n_partitions, replication_factor, NULL,
-                           FALSE, &error);
-  g_assert_no_error (error);
-}
-
 typedef struct
 {
   MrTopicsView *view;
@@ -274,7 +246,7 @@ test_create_and_produce (Fixture       *fixture,
   const MrRecordCopy *record;
 
   g_assert_null (mr_topics_view_get_selected_topic (fixture->view));
-  save_screenshots (fixture, "topics-view-empty");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-empty");
 
   /* Create "orders" through the dialog, as a user would. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "topics.new", NULL));
@@ -369,12 +341,12 @@ test_create_and_produce (Fixture       *fixture,
   g_clear_object (&item);
   item = get_loaded_item (fixture->view, selected_position (fixture->view));
   g_assert_cmpint (mr_message_item_get_offset (item), ==, 5);
-  save_screenshots (fixture, "topics-view-messages");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-messages");
 
   show_page (fixture, "partitions");
   adw_expander_row_set_expanded (g_ptr_array_index (rows, 0), TRUE);
   settle (fixture->view);
-  save_screenshots (fixture, "topics-view-partitions");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-partitions");
 
   /* The sidebar agrees with the engine's counts. */
   g_assert_nonnull (strstr (adw_expander_row_get_subtitle (g_ptr_array_index (rows, 0)),
@@ -450,7 +422,7 @@ test_filter_and_seek (Fixture       *fixture,
   g_autoptr(MrMessageItem) item = NULL;
   g_autoptr(MrMessageItem) last = NULL;
 
-  create_topic (fixture->cluster, "events", 2, 1);
+  mr_test_create_topic (fixture->cluster, "events", 2, 1);
   produce_records (fixture->cluster, "events", 0, 300);
   produce_records (fixture->cluster, "events", 1, 200);
 
@@ -464,9 +436,9 @@ test_filter_and_seek (Fixture       *fixture,
   assert_filter (fixture, MR_RECORD_FIELD_VALUE, "\"p\": 1", 200);
   assert_filter (fixture, MR_RECORD_FIELD_HEADER, "kind=odd", 250);
   assert_filter (fixture, MR_RECORD_FIELD_KEY, "nobody", 0);
-  save_screenshots (fixture, "topics-view-filter-empty");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-filter-empty");
   assert_filter (fixture, MR_RECORD_FIELD_KEY, "user-9", 50);
-  save_screenshots (fixture, "topics-view-filter");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-filter");
 
   /* An empty filter shows everything again. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->view), "messages.filter", "(us)",
@@ -524,8 +496,8 @@ test_export_import (Fixture       *fixture,
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
-  create_topic (fixture->cluster, "src", 1, 1);
-  create_topic (fixture->cluster, "dst", 1, 1);
+  mr_test_create_topic (fixture->cluster, "src", 1, 1);
+  mr_test_create_topic (fixture->cluster, "dst", 1, 1);
   produce_records (fixture->cluster, "src", 0, 50);
 
   select_topic (fixture->view, "src");
@@ -611,7 +583,7 @@ test_edit_and_delete (Fixture       *fixture,
   MrTopicDialog *topic_dialog;
   AdwMessageDialog *confirm;
 
-  create_topic (fixture->cluster, "doomed", 2, 2);
+  mr_test_create_topic (fixture->cluster, "doomed", 2, 2);
   produce_records (fixture->cluster, "doomed", 0, 10);
   select_topic (fixture->view, "doomed");
 
@@ -683,21 +655,21 @@ test_narrow (Fixture       *fixture,
   gtk_widget_measure (GTK_WIDGET (fixture->view), GTK_ORIENTATION_HORIZONTAL, -1,
                       &min_width, NULL, NULL, NULL);
   g_assert_cmpint (min_width, <=, 360);
-  create_topic (fixture->cluster, "orders", 3, 3);
+  mr_test_create_topic (fixture->cluster, "orders", 3, 3);
   for (gint32 p = 0; p < 3; p++)
     produce_records (fixture->cluster, "orders", p, 30);
-  create_topic (fixture->cluster, "payments", 1, 3);
+  mr_test_create_topic (fixture->cluster, "payments", 1, 3);
   settle (fixture->view);
   mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
-  save_screenshots (fixture, "topics-view-narrow-list");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-narrow-list");
 
   select_topic (fixture->view, "orders");
   show_page (fixture, "messages");
   wait_for_n_items (fixture->view, 90);
   gtk_widget_activate_action (GTK_WIDGET (fixture->view), "messages.seek-offset", "x", (gint64)3);
   settle (fixture->view);
-  save_screenshots (fixture, "topics-view-narrow-messages");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-narrow-messages");
 }
 
 int
