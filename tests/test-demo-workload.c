@@ -249,6 +249,21 @@ test_chaos_plan_is_repeatable (void)
   g_assert_true (differs);
 }
 
+/* Every broker running again, without added latency: no fault left. */
+static void
+assert_all_healed (MrCluster *cluster)
+{
+  g_autoptr(GPtrArray) brokers = mr_cluster_list_brokers (cluster);
+
+  for (guint i = 0; i < brokers->len; i++)
+    {
+      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
+
+      g_assert_cmpint (info->state, ==, MR_BROKER_STATE_RUNNING);
+      g_assert_cmpuint (info->latency_ms, ==, 0);
+    }
+}
+
 static void
 test_chaos_run_applies_its_plan (void)
 {
@@ -256,7 +271,6 @@ test_chaos_run_applies_its_plan (void)
   g_autoptr(MrCluster) cluster = start_cluster (dir, 3);
   g_autoptr(MrChaosRun) run = NULL;
   g_autoptr(GArray) steps = NULL;
-  g_autoptr(GPtrArray) brokers = NULL;
 
   run = mr_chaos_run_new (cluster, 7, 4000);
   g_assert_cmpuint (mr_chaos_run_get_seed (run), ==, 7);
@@ -276,14 +290,7 @@ test_chaos_run_applies_its_plan (void)
     }
 
   /* Every fault healed. */
-  brokers = mr_cluster_list_brokers (cluster);
-  for (guint i = 0; i < brokers->len; i++)
-    {
-      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
-
-      g_assert_cmpint (info->state, ==, MR_BROKER_STATE_RUNNING);
-      g_assert_cmpuint (info->latency_ms, ==, 0);
-    }
+  assert_all_healed (cluster);
 
   g_clear_pointer (&run, mr_chaos_run_free);
   mr_cluster_shutdown (cluster);
@@ -297,7 +304,6 @@ test_chaos_run_cancel_heals (void)
   g_autofree char *dir = mr_test_make_tmpdir ();
   g_autoptr(MrCluster) cluster = start_cluster (dir, 3);
   g_autoptr(MrChaosRun) run = NULL;
-  g_autoptr(GPtrArray) brokers = NULL;
 
   run = mr_chaos_run_new (cluster, 11, 60000);
   mr_chaos_run_start (run);
@@ -306,14 +312,7 @@ test_chaos_run_cancel_heals (void)
   mr_chaos_run_cancel (run);
   g_assert_true (mr_chaos_run_is_finished (run));
 
-  brokers = mr_cluster_list_brokers (cluster);
-  for (guint i = 0; i < brokers->len; i++)
-    {
-      const MrBrokerInfo *info = g_ptr_array_index (brokers, i);
-
-      g_assert_cmpint (info->state, ==, MR_BROKER_STATE_RUNNING);
-      g_assert_cmpuint (info->latency_ms, ==, 0);
-    }
+  assert_all_healed (cluster);
 
   g_clear_pointer (&run, mr_chaos_run_free);
   mr_cluster_shutdown (cluster);
