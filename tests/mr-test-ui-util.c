@@ -208,6 +208,31 @@ mr_test_brokers_running (GtkWidget *widget,
   return TRUE;
 }
 
+MrWindow *
+mr_test_open_window (MrCluster *cluster,
+                     int        width,
+                     int        height)
+{
+  /* GTK owns a new window; the test's own reference lets it check that
+   * the window goes away. */
+  MrWindow *window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, cluster)));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+void
+mr_test_close_window (MrWindow **window)
+{
+  if (*window == NULL)
+    return;
+
+  gtk_window_destroy (GTK_WINDOW (*window));
+  g_assert_finalize_object (g_steal_pointer (window));
+}
+
 void
 mr_test_create_topic (MrCluster  *cluster,
                       const char *name,

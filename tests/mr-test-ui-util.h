@@ -12,6 +12,7 @@
 #include <millrace-engine.h>
 
 #include "mr-broker-card.h"
+#include "mr-window.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,15 @@ MrBrokerCard *mr_test_find_broker_card (GtkWidget      *widget,
  * one running. */
 gboolean   mr_test_brokers_running     (GtkWidget      *widget,
                                         gint32          n_brokers);
+
+/* A window on @cluster, @width × @height, presented; the caller holds a
+ * reference, which mr_test_close_window() gives back. */
+MrWindow  *mr_test_open_window         (MrCluster      *cluster,
+                                        int             width,
+                                        int             height) G_GNUC_WARN_UNUSED_RESULT;
+/* Destroys *@window, if any, asserts that nothing keeps it alive, and
+ * clears the pointer. */
+void       mr_test_close_window        (MrWindow      **window);
 
 /* A topic made through the cluster's API; asserts that it was. */
 void       mr_test_create_topic        (MrCluster      *cluster,

@@ -53,20 +53,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-close_window (Fixture *fixture)
-{
-  if (fixture->window == NULL)
-    return;
-
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  g_assert_finalize_object (g_steal_pointer (&fixture->window));
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  close_window (fixture);
+  mr_test_close_window (&fixture->window);
   mr_cluster_shutdown (fixture->cluster);
   g_clear_pointer (&fixture->cluster, mr_cluster_unref);
   mr_test_remove_tree (fixture->tmpdir);
@@ -79,11 +69,8 @@ open_window (Fixture *fixture,
              int      width,
              int      height)
 {
-  close_window (fixture);
-
-  fixture->window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, fixture->cluster)));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), width, height);
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  mr_test_close_window (&fixture->window);
+  fixture->window = mr_test_open_window (fixture->cluster, width, height);
 }
 
 static gpointer

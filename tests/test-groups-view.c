@@ -82,8 +82,7 @@ close_window (Fixture *fixture)
 
   destroy_dialogs ();
   fixture->view = NULL;
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  g_assert_finalize_object (g_steal_pointer (&fixture->window));
+  mr_test_close_window (&fixture->window);
 }
 
 static void
@@ -104,10 +103,7 @@ open_window (Fixture *fixture,
              int      height)
 {
   close_window (fixture);
-
-  fixture->window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, fixture->cluster)));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), width, height);
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->window = mr_test_open_window (fixture->cluster, width, height);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.show-page", "s", "groups"));
   g_assert_cmpstr (mr_window_get_visible_view (fixture->window), ==, "groups");
