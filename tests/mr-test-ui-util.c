@@ -233,6 +233,19 @@ mr_test_close_window (MrWindow **window)
   g_assert_finalize_object (g_steal_pointer (window));
 }
 
+GtkWindow *
+mr_test_load_help_overlay (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GObject *overlay;
+
+  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+
+  return GTK_WINDOW (g_object_ref (overlay));
+}
+
 void
 mr_test_create_topic (MrCluster  *cluster,
                       const char *name,

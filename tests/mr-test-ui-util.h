@@ -60,6 +60,11 @@ MrWindow  *mr_test_open_window         (MrCluster      *cluster,
  * clears the pointer. */
 void       mr_test_close_window        (MrWindow      **window);
 
+/* The shortcuts window the application loads by name, from its
+ * resource; asserts that the file parses and holds one. The caller holds
+ * a reference. */
+GtkWindow *mr_test_load_help_overlay   (void) G_GNUC_WARN_UNUSED_RESULT;
+
 /* A topic made through the cluster's API; asserts that it was. */
 void       mr_test_create_topic        (MrCluster      *cluster,
                                         const char     *name,

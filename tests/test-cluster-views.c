@@ -616,13 +616,8 @@ test_preferences (void)
 static void
 test_shortcuts (void)
 {
-  g_autoptr(GtkBuilder) builder = NULL;
-  GtkWidget *overlay;
+  GtkWidget *overlay = GTK_WIDGET (mr_test_load_help_overlay ());
 
-  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
-  overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
-  g_object_ref (overlay);
-  g_clear_object (&builder);
   gtk_window_present (GTK_WINDOW (overlay));
   mr_test_wait_for_frames (overlay);
   g_assert_true (mr_test_find_label (overlay, "Failure Lab"));

@@ -1043,16 +1043,9 @@ test_window_live_faults (LiveFixture   *fixture,
 static void
 test_help_overlay (void)
 {
-  g_autoptr(GtkBuilder) builder = NULL;
-  GtkWindow *overlay;
-
   /* GtkApplication loads it by name; it must parse and hold the window. */
-  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
-  overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
-  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  GtkWindow *overlay = mr_test_load_help_overlay ();
 
-  g_object_ref (overlay);
-  g_clear_object (&builder);
   gtk_window_destroy (overlay);
   g_assert_finalize_object (overlay);
 }
