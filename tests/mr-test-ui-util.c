@@ -166,6 +166,120 @@ mr_test_set_dark (gboolean dark)
 }
 
 void
+mr_test_save_screenshots (GtkWidget  *widget,
+                          const char *prefix)
+{
+  for (guint dark = 0; dark <= 1; dark++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s.png", prefix, dark ? "dark" : "light");
+
+      mr_test_set_dark (dark);
+      mr_test_wait_for_frames (widget);
+      mr_test_save_screenshot (widget, name);
+    }
+  mr_test_set_dark (FALSE);
+}
+
+MrBrokerCard *
+mr_test_find_broker_card (GtkWidget *widget,
+                          gint32     broker_id)
+{
+  g_autoptr(GPtrArray) cards = mr_test_find_widgets (widget, MR_TYPE_BROKER_CARD, FALSE);
+
+  for (guint i = 0; i < cards->len; i++)
+    if (mr_broker_card_get_broker_id (g_ptr_array_index (cards, i)) == broker_id)
+      return g_ptr_array_index (cards, i);
+
+  return NULL;
+}
+
+gboolean
+mr_test_brokers_running (GtkWidget *widget,
+                         gint32     n_brokers)
+{
+  for (gint32 id = 1; id <= n_brokers; id++)
+    {
+      MrBrokerCard *card = mr_test_find_broker_card (widget, id);
+
+      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+MrWindow *
+mr_test_open_window (MrCluster *cluster,
+                     int        width,
+                     int        height)
+{
+  /* GTK owns a new window; the test's own reference lets it check that
+   * the window goes away. */
+  MrWindow *window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, cluster)));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+void
+mr_test_close_window (MrWindow **window)
+{
+  if (*window == NULL)
+    return;
+
+  gtk_window_destroy (GTK_WINDOW (*window));
+  g_assert_finalize_object (g_steal_pointer (window));
+}
+
+GtkWindow *
+mr_test_load_help_overlay (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GObject *overlay;
+
+  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+
+  return GTK_WINDOW (g_object_ref (overlay));
+}
+
+void
+mr_test_create_topic (MrCluster  *cluster,
+                      const char *name,
+                      gint32      n_partitions,
+                      gint32      replication_factor)
+{
+  g_autoptr(GError) error = NULL;
+
+  mr_cluster_create_topic (cluster, name, n_partitions, replication_factor, NULL,
+                           FALSE, &error);
+  g_assert_no_error (error);
+}
+
+void
+mr_test_produce (MrCluster  *cluster,
+                 const char *topic,
+                 gint32      partition,
+                 guint       n_records,
+                 guint       value_size,
+                 gint16      acks)
+{
+  g_auto(MrProduceResult) result = { 0, };
+  guint8 *batch;
+  gsize len = 0;
+
+  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, value_size, 0,
+                                                      g_get_real_time () / 1000,
+                                                      MR_COMPRESSION_NONE),
+                                 &len);
+  mr_cluster_produce (cluster, -1, topic, partition, batch, len, acks, 5000, &result);
+  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+}
+
+void
 mr_test_setup_ui_resources (void)
 {
   g_autoptr(GtkCssProvider) provider = NULL;
@@ -182,4 +296,35 @@ mr_test_setup_ui_resources (void)
   g_object_set (gtk_settings_get_for_display (display),
                 "gtk-enable-animations", FALSE,
                 NULL);
+}
+
+gboolean
+mr_test_ui_init (int    *argc,
+                 char ***argv,
+                 int    *exit_status)
+{
+  gboolean tap = FALSE;
+
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--tap"))
+      tap = TRUE;
+
+  /* The AT-SPI backend wants a session bus, which a test has no need of;
+   * the test backend keeps the accessibility tree without one. */
+  g_setenv ("GTK_A11Y", "test", FALSE);
+
+  g_test_init (argc, argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      *exit_status = tap ? 0 : 77;
+      return FALSE;
+    }
+
+  adw_init ();
+  mr_test_setup_ui_resources ();
+  *exit_status = 0;
+
+  return TRUE;
 }

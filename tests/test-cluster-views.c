@@ -53,20 +53,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-close_window (Fixture *fixture)
-{
-  if (fixture->window == NULL)
-    return;
-
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  g_assert_finalize_object (g_steal_pointer (&fixture->window));
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  close_window (fixture);
+  mr_test_close_window (&fixture->window);
   mr_cluster_shutdown (fixture->cluster);
   g_clear_pointer (&fixture->cluster, mr_cluster_unref);
   mr_test_remove_tree (fixture->tmpdir);
@@ -79,60 +69,8 @@ open_window (Fixture *fixture,
              int      width,
              int      height)
 {
-  close_window (fixture);
-
-  fixture->window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, fixture->cluster)));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), width, height);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-}
-
-static void
-create_topic (MrCluster  *cluster,
-              const char *name,
-              gint32      n_partitions)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_cluster_create_topic (cluster, name, n_partitions, N_BROKERS, NULL,
-                           FALSE, &error);
-  g_assert_no_error (error);
-}
-
-static void
-produce_with_acks (MrCluster  *cluster,
-                   const char *topic,
-                   gint32      partition,
-                   guint       n_records,
-                   gint16      acks)
-{
-  g_auto(MrProduceResult) result = { 0, };
-  guint8 *batch;
-  gsize len = 0;
-
-  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
-                                                      g_get_real_time () / 1000,
-                                                      MR_COMPRESSION_NONE),
-                                 &len);
-  mr_cluster_produce (cluster, -1, topic, partition, batch, len, acks, 5000, &result);
-  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
-}
-
-static void
-produce (MrCluster  *cluster,
-         const char *topic,
-         gint32      partition,
-         guint       n_records)
-{
-  g_auto(MrProduceResult) result = { 0, };
-  guint8 *batch;
-  gsize len = 0;
-
-  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
-                                                      g_get_real_time () / 1000,
-                                                      MR_COMPRESSION_NONE),
-                                 &len);
-  mr_cluster_produce (cluster, -1, topic, partition, batch, len, -1, 5000, &result);
-  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+  mr_test_close_window (&fixture->window);
+  fixture->window = mr_test_open_window (fixture->cluster, width, height);
 }
 
 static gpointer
@@ -146,20 +84,6 @@ find (Fixture *fixture,
   return widget;
 }
 
-static MrBrokerCard *
-find_card (Fixture *fixture,
-           gint32   broker_id)
-{
-  g_autoptr(GPtrArray) cards = mr_test_find_widgets (GTK_WIDGET (fixture->window),
-                                                     MR_TYPE_BROKER_CARD, FALSE);
-
-  for (guint i = 0; i < cards->len; i++)
-    if (mr_broker_card_get_broker_id (g_ptr_array_index (cards, i)) == broker_id)
-      return g_ptr_array_index (cards, i);
-
-  return NULL;
-}
-
 static void
 show_view (Fixture    *fixture,
            const char *name)
@@ -167,22 +91,6 @@ show_view (Fixture    *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.show-page", "s", name));
   g_assert_cmpstr (mr_window_get_visible_view (fixture->window), ==, name);
-}
-
-/* The view shown, light and dark. */
-static void
-save_screenshots (Fixture    *fixture,
-                  const char *prefix)
-{
-  for (guint dark = 0; dark <= 1; dark++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s-%s.png", prefix, dark ? "dark" : "light");
-
-      mr_test_set_dark (dark);
-      mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
-      mr_test_save_screenshot (GTK_WIDGET (fixture->window), name);
-    }
-  mr_test_set_dark (FALSE);
 }
 
 /* Waits. */
@@ -198,7 +106,7 @@ static gboolean
 card_shows_cb (gpointer user_data)
 {
   CardWait *wait = user_data;
-  MrBrokerCard *card = find_card (wait->fixture, wait->broker_id);
+  MrBrokerCard *card = mr_test_find_broker_card (GTK_WIDGET (wait->fixture->window), wait->broker_id);
 
   return card != NULL &&
          g_strcmp0 (mr_broker_card_get_state_text (card), wait->state_text) == 0;
@@ -209,15 +117,7 @@ all_running_cb (gpointer user_data)
 {
   Fixture *fixture = user_data;
 
-  for (gint32 id = 1; id <= N_BROKERS; id++)
-    {
-      MrBrokerCard *card = find_card (fixture, id);
-
-      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
-        return FALSE;
-    }
-
-  return TRUE;
+  return mr_test_brokers_running (GTK_WIDGET (fixture->window), N_BROKERS);
 }
 
 typedef struct
@@ -299,10 +199,10 @@ static gboolean
 rate_shown_cb (gpointer user_data)
 {
   RateWait *wait = user_data;
-  MrBrokerCard *card = find_card (wait->fixture, wait->broker_id);
+  MrBrokerCard *card = mr_test_find_broker_card (GTK_WIDGET (wait->fixture->window), wait->broker_id);
 
   /* Keep the requests coming: one produce a poll. */
-  produce (wait->fixture->cluster, "orders", 0, 1);
+  mr_test_produce (wait->fixture->cluster, "orders", 0, 1, 64, -1);
 
   return card != NULL &&
          g_strcmp0 (mr_broker_card_get_request_rate_text (card), "0") != 0;
@@ -321,10 +221,10 @@ test_cluster_view (Fixture       *fixture,
   gint32 leader;
   gint32 follower;
 
-  create_topic (fixture->cluster, "orders", 3);
-  create_topic (fixture->cluster, "payments", 1);
+  mr_test_create_topic (fixture->cluster, "orders", 3, N_BROKERS);
+  mr_test_create_topic (fixture->cluster, "payments", 1, N_BROKERS);
   for (gint32 p = 0; p < 3; p++)
-    produce (fixture->cluster, "orders", p, 100 * (p + 1));
+    mr_test_produce (fixture->cluster, "orders", p, 100 * (p + 1), 64, -1);
 
   open_window (fixture, 1100, 860);
   g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
@@ -367,18 +267,18 @@ test_cluster_view (Fixture       *fixture,
   g_assert_true (mr_test_wait_until (timeline_shows_cb, &timeline, WAIT_TIMEOUT_MS));
   mr_cluster_view_set_filter (view, MR_TIMELINE_FILTER_ALL);
 
-  save_screenshots (fixture, "cluster-view");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "cluster-view");
 
   /* The same at phone width: one column, the view without the sidebar. */
   open_window (fixture, 360, 740);
   g_assert_true (mr_test_wait_until (card_shows_cb, &card, WAIT_TIMEOUT_MS));
   mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
-  save_screenshots (fixture, "cluster-view-narrow");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "cluster-view-narrow");
   show_view (fixture, "topics");
-  save_screenshots (fixture, "topics-view-narrow");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-narrow");
   show_view (fixture, "failure-lab");
-  save_screenshots (fixture, "failure-lab-narrow");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "failure-lab-narrow");
 
   /* Back up. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
@@ -403,7 +303,7 @@ lagging_shown_cb (gpointer user_data)
   gint64 lag = 0;
 
   /* Keep writing, acknowledged by the leader alone. */
-  produce_with_acks (wait->fixture->cluster, "lag", 0, 50, 1);
+  mr_test_produce (wait->fixture->cluster, "lag", 0, 50, 64, 1);
 
   return mr_partition_map_get_role (wait->map, "lag", 0, wait->follower, &lag) ==
            MR_REPLICA_ROLE_LAGGING &&
@@ -420,7 +320,7 @@ test_cluster_view_lagging (Fixture       *fixture,
   LagWait lag;
   gint32 leader;
 
-  create_topic (fixture->cluster, "lag", 1);
+  mr_test_create_topic (fixture->cluster, "lag", 1, N_BROKERS);
   leader = leader_of (fixture->cluster, "lag", 0);
 
   open_window (fixture, 1100, 760);
@@ -431,7 +331,7 @@ test_cluster_view_lagging (Fixture       *fixture,
   mr_cluster_broker_action (fixture->cluster, lag.follower, MR_BROKER_ACTION_SLOW, 1500, &error);
   g_assert_no_error (error);
   g_assert_true (mr_test_wait_until (lagging_shown_cb, &lag, WAIT_TIMEOUT_MS));
-  save_screenshots (fixture, "cluster-view-lagging");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "cluster-view-lagging");
 
   /* Healed, it catches up and is back in sync. */
   mr_cluster_broker_action (fixture->cluster, lag.follower, MR_BROKER_ACTION_HEAL, 0, &error);
@@ -495,7 +395,7 @@ test_cluster_view_empty (Fixture       *fixture,
   empty_box = gtk_widget_get_parent (GTK_WIDGET (empty));
   g_assert_true (mr_test_find_label (empty_box, "_Create Topic"));
   g_assert_true (mr_test_find_label (empty_box, "_Start Demo"));
-  save_screenshots (fixture, "cluster-view-empty");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "cluster-view-empty");
 
   /* Create one through the view's action and its dialog. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "cluster.create-topic", NULL));
@@ -604,7 +504,7 @@ test_failure_lab (Fixture       *fixture,
 
   demo.n_acknowledged = stats.n_acknowledged + 1000;
   g_assert_true (mr_test_wait_until (demo_counts_cb, &demo, WAIT_TIMEOUT_MS));
-  save_screenshots (fixture, "failure-lab");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "failure-lab");
 
   /* Heal starts it again; slow and heal on another. */
   click (mr_failure_lab_get_fault_button (lab, leader, MR_LAB_FAULT_HEAL));
@@ -629,7 +529,7 @@ test_failure_lab (Fixture       *fixture,
   scroller = mr_test_find_widget (GTK_WIDGET (lab), GTK_TYPE_SCROLLED_WINDOW);
   adjustment = gtk_scrolled_window_get_vadjustment (scroller);
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  save_screenshots (fixture, "failure-lab-chaos");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "failure-lab-chaos");
   g_assert_true (mr_test_wait_until (all_running_cb, fixture, WAIT_TIMEOUT_MS));
 
   /* Stop the workload: every record sent is answered. */
@@ -716,13 +616,8 @@ test_preferences (void)
 static void
 test_shortcuts (void)
 {
-  g_autoptr(GtkBuilder) builder = NULL;
-  GtkWidget *overlay;
+  GtkWidget *overlay = GTK_WIDGET (mr_test_load_help_overlay ());
 
-  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
-  overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
-  g_object_ref (overlay);
-  g_clear_object (&builder);
   gtk_window_present (GTK_WINDOW (overlay));
   mr_test_wait_for_frames (overlay);
   g_assert_true (mr_test_find_label (overlay, "Failure Lab"));
@@ -736,24 +631,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
+  int exit_status;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--tap"))
-      tap = TRUE;
-
-  g_setenv ("GTK_A11Y", "test", FALSE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return tap ? 0 : 77;
-    }
-
-  adw_init ();
-  mr_test_setup_ui_resources ();
+  if (!mr_test_ui_init (&argc, &argv, &exit_status))
+    return exit_status;
 
   g_test_add ("/cluster-views/cluster", Fixture, NULL,
               fixture_set_up, test_cluster_view, fixture_tear_down);

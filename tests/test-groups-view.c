@@ -41,33 +41,6 @@ typedef struct
 } Fixture;
 
 static void
-create_topic (MrCluster  *cluster,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_cluster_create_topic (cluster, name, N_PARTITIONS, 1, NULL, FALSE, &error);
-  g_assert_no_error (error);
-}
-
-static void
-produce (MrCluster *cluster,
-         gint32     partition,
-         guint      n_records)
-{
-  g_auto(MrProduceResult) result = { 0, };
-  guint8 *batch;
-  gsize len = 0;
-
-  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 32, 0,
-                                                      g_get_real_time () / 1000,
-                                                      MR_COMPRESSION_NONE),
-                                 &len);
-  mr_cluster_produce (cluster, -1, TOPIC, partition, batch, len, -1, 5000, &result);
-  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
@@ -81,10 +54,10 @@ fixture_set_up (Fixture       *fixture,
   fixture->cluster = mr_test_start_cluster (&options);
   mr_cluster_options_clear (&options);
 
-  create_topic (fixture->cluster, TOPIC);
-  create_topic (fixture->cluster, COPY_TOPIC);
+  mr_test_create_topic (fixture->cluster, TOPIC, N_PARTITIONS, 1);
+  mr_test_create_topic (fixture->cluster, COPY_TOPIC, N_PARTITIONS, 1);
   for (gint32 p = 0; p < N_PARTITIONS; p++)
-    produce (fixture->cluster, p, N_RECORDS);
+    mr_test_produce (fixture->cluster, TOPIC, p, N_RECORDS, 32, -1);
 }
 
 static void
@@ -109,8 +82,7 @@ close_window (Fixture *fixture)
 
   destroy_dialogs ();
   fixture->view = NULL;
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  g_assert_finalize_object (g_steal_pointer (&fixture->window));
+  mr_test_close_window (&fixture->window);
 }
 
 static void
@@ -131,30 +103,12 @@ open_window (Fixture *fixture,
              int      height)
 {
   close_window (fixture);
-
-  fixture->window = g_object_ref (MR_WINDOW (mr_window_new (NULL, NULL, fixture->cluster)));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), width, height);
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->window = mr_test_open_window (fixture->cluster, width, height);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.show-page", "s", "groups"));
   g_assert_cmpstr (mr_window_get_visible_view (fixture->window), ==, "groups");
   fixture->view = mr_test_find_widget (GTK_WIDGET (fixture->window), MR_TYPE_GROUPS_VIEW);
   g_assert_nonnull (fixture->view);
-}
-
-static void
-save_screenshots (GtkWidget  *widget,
-                  const char *prefix)
-{
-  for (guint dark = 0; dark <= 1; dark++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s-%s.png", prefix, dark ? "dark" : "light");
-
-      mr_test_set_dark (dark);
-      mr_test_wait_for_frames (widget);
-      mr_test_save_screenshot (widget, name);
-    }
-  mr_test_set_dark (FALSE);
 }
 
 /* What the view shows. */
@@ -378,7 +332,7 @@ test_groups_view (Fixture       *fixture,
   /* No group yet: the empty state, with its button. */
   g_assert_true (mr_test_wait_until (empty_shown_cb, fixture, WAIT_TIMEOUT_MS));
   g_assert_true (mr_test_find_label (GTK_WIDGET (fixture->view), "No Consumer Groups Yet"));
-  save_screenshots (GTK_WIDGET (fixture->window), "groups-view-empty");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "groups-view-empty");
 
   /* Two demo consumers through the view's action: the group appears,
    * stable, each member with two of the four partitions. */
@@ -406,14 +360,14 @@ test_groups_view (Fixture       *fixture,
     }
   g_assert_cmpint (shown_group (fixture)->generation, ==, before->generation);
   g_assert_true (mr_test_find_label (GTK_WIDGET (fixture->view), "Stable"));
-  save_screenshots (GTK_WIDGET (fixture->window), "groups-view");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "groups-view");
 
   /* The "new demo group" dialog offers the topics. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "groups.new-demo-group", NULL));
   new_dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (new_dialog);
   g_assert_true (adw_message_dialog_has_response (new_dialog, "start"));
-  save_screenshots (GTK_WIDGET (new_dialog), "groups-new-demo-dialog");
+  mr_test_save_screenshots (GTK_WIDGET (new_dialog), "groups-new-demo-dialog");
   adw_message_dialog_response (new_dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (new_dialog));
 
@@ -437,14 +391,14 @@ test_groups_view (Fixture       *fixture,
   g_assert_null (mr_reset_offsets_dialog_get_preview (reset_dialog));
   g_assert_nonnull (strstr (mr_reset_offsets_dialog_get_message (reset_dialog), "active members"));
   g_assert_true (mr_test_find_label (GTK_WIDGET (reset_dialog), "_Stop the Demo Consumers"));
-  save_screenshots (GTK_WIDGET (reset_dialog), "groups-reset-refused");
+  mr_test_save_screenshots (GTK_WIDGET (reset_dialog), "groups-reset-refused");
 
   /* Stop them from the dialog: the preview comes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (reset_dialog), "reset.stop-members", NULL));
   wait_preview (reset_dialog);
 
   /* Lag: records the group has not read, as the view and engine say. */
-  produce (fixture->cluster, 1, 7);
+  mr_test_produce (fixture->cluster, TOPIC, 1, 7, 32, -1);
   cell_wait.partition = 1;
   cell_wait.committed = "10";
   cell_wait.lag = "7";
@@ -506,7 +460,7 @@ test_groups_view (Fixture       *fixture,
       g_assert_cmpint (change->new_offset, ==, 3);
     }
   g_assert_true (mr_test_find_label (GTK_WIDGET (reset_dialog), "10 → 3"));
-  save_screenshots (GTK_WIDGET (reset_dialog), "groups-reset-preview");
+  mr_test_save_screenshots (GTK_WIDGET (reset_dialog), "groups-reset-preview");
   /* Previewing changed nothing. */
   g_clear_pointer (&reset, mr_group_info_free);
   reset = engine_group (fixture);
@@ -530,7 +484,7 @@ test_groups_view (Fixture       *fixture,
   /* The lag plot has the engine's samples, with the lag in them. */
   g_assert_true (mr_test_wait_until (plot_filled_cb, mr_groups_view_get_lag_plot (fixture->view),
                                      WAIT_TIMEOUT_MS));
-  save_screenshots (GTK_WIDGET (fixture->window), "groups-view-lag");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "groups-view-lag");
 
   /* Copy offsets [2, 5) of every partition: three records each. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "groups.copy-records", NULL));
@@ -546,7 +500,7 @@ test_groups_view (Fixture       *fixture,
   g_assert_true (mr_test_wait_until (copied_cb, copy_dialog, WAIT_TIMEOUT_MS));
   g_assert_cmpint (mr_copy_records_dialog_get_copied (copy_dialog), ==, 3 * N_PARTITIONS);
   g_assert_true (mr_test_find_label (GTK_WIDGET (copy_dialog), "Copied 12 records"));
-  save_screenshots (GTK_WIDGET (copy_dialog), "groups-copy-dialog");
+  mr_test_save_screenshots (GTK_WIDGET (copy_dialog), "groups-copy-dialog");
   copy_info = mr_cluster_describe_topic (fixture->cluster, COPY_TOPIC, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < copy_info->partitions->len; i++)
@@ -577,7 +531,7 @@ test_groups_view (Fixture       *fixture,
   g_assert_true (mr_test_wait_until (group_shown_cb, &group_wait, WAIT_TIMEOUT_MS));
   mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
-  save_screenshots (GTK_WIDGET (fixture->window), "groups-view-narrow");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "groups-view-narrow");
 }
 
 /* The form's parsers: what a person types. */
@@ -624,24 +578,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
+  int exit_status;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--tap"))
-      tap = TRUE;
-
-  g_setenv ("GTK_A11Y", "test", FALSE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return tap ? 0 : 77;
-    }
-
-  adw_init ();
-  mr_test_setup_ui_resources ();
+  if (!mr_test_ui_init (&argc, &argv, &exit_status))
+    return exit_status;
 
   g_test_add_func ("/groups-view/parsers", test_parsers);
   g_test_add ("/groups-view/groups", Fixture, NULL,

@@ -14,6 +14,7 @@
 
 #include "mr-message-item.h"
 #include "mr-produce-dialog.h"
+#include "mr-test-ui-util.h"
 #include "mr-test-util.h"
 #include "mr-topic-dialog.h"
 #include "mr-topics-view.h"
@@ -36,31 +37,6 @@ typedef struct
   MrTopicsView *view;
 } Fixture;
 
-typedef gboolean (*WaitFunc) (gpointer user_data);
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_until (WaitFunc  func,
-            gpointer  user_data,
-            guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean done;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-
-  while (!(done = func (user_data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-
-  return done;
-}
-
 static gboolean
 idle_cb (gpointer user_data)
 {
@@ -71,101 +47,20 @@ idle_cb (gpointer user_data)
 static void
 settle (MrTopicsView *view)
 {
-  g_assert_true (wait_until (idle_cb, view, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (idle_cb, view, WAIT_TIMEOUT_MS));
   gtk_widget_activate_action (GTK_WIDGET (view), "topics.refresh", NULL);
-  g_assert_true (wait_until (idle_cb, view, WAIT_TIMEOUT_MS));
-}
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  (*(guint *)user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-frames_cb (gpointer user_data)
-{
-  return *(guint *)user_data >= 3;
-}
-
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  guint n_frames = 0;
-  guint tick = gtk_widget_add_tick_callback (widget, tick_cb, &n_frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_until (frames_cb, &n_frames, WAIT_TIMEOUT_MS));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *file_name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = mr_test_dup_artifact_path (file_name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Saved %s", path);
-}
-
-static void
-save_screenshots (Fixture    *fixture,
-                  const char *prefix)
-{
-  for (guint dark = 0; dark <= 1; dark++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s-%s.png", prefix, dark ? "dark" : "light");
-
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK
-                                               : ADW_COLOR_SCHEME_DEFAULT);
-      wait_for_frames (GTK_WIDGET (fixture->window));
-      save_screenshot (GTK_WIDGET (fixture->window), name);
-    }
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      ADW_COLOR_SCHEME_DEFAULT);
+  g_assert_true (mr_test_wait_until (idle_cb, view, WAIT_TIMEOUT_MS));
 }
 
 /* Widgets. */
 
 static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static void
 show_page (Fixture    *fixture,
            const char *page)
 {
-  g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
+  g_autoptr(GPtrArray) stacks = mr_test_find_widgets (GTK_WIDGET (fixture->view),
+                                                      ADW_TYPE_VIEW_STACK, FALSE);
 
-  collect (GTK_WIDGET (fixture->view), ADW_TYPE_VIEW_STACK, stacks);
   g_assert_cmpuint (stacks->len, ==, 1);
   adw_view_stack_set_visible_child_name (g_ptr_array_index (stacks, 0), page);
 }
@@ -174,10 +69,10 @@ show_page (Fixture    *fixture,
 static GPtrArray *
 partition_rows (MrTopicsView *view)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = mr_test_find_widgets (GTK_WIDGET (view),
+                                                    ADW_TYPE_EXPANDER_ROW, FALSE);
   GPtrArray *found = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (view), ADW_TYPE_EXPANDER_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_str_has_prefix (adw_preferences_row_get_title (g_ptr_array_index (rows, i)),
                           "Partition "))
@@ -207,7 +102,7 @@ fixture_set_up (Fixture       *fixture,
   g_object_ref (fixture->view);
   adw_window_set_content (ADW_WINDOW (fixture->window), GTK_WIDGET (fixture->view));
   gtk_window_present (fixture->window);
-  wait_for_frames (GTK_WIDGET (fixture->window));
+  mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   settle (fixture->view);
 }
 
@@ -215,7 +110,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_assert_true (wait_until (idle_cb, fixture->view, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (idle_cb, fixture->view, WAIT_TIMEOUT_MS));
   gtk_window_destroy (fixture->window);
   g_assert_finalize_object (fixture->window);
   g_assert_finalize_object (fixture->view);
@@ -259,19 +154,6 @@ produce_records (MrCluster  *cluster,
   g_assert_no_error (error);
 }
 
-static void
-create_topic (MrCluster  *cluster,
-              const char *name,
-              gint32      n_partitions,
-              gint32      replication_factor)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_cluster_create_topic (cluster, name, n_partitions, replication_factor, NULL,
-                           FALSE, &error);
-  g_assert_no_error (error);
-}
-
 typedef struct
 {
   MrTopicsView *view;
@@ -293,7 +175,7 @@ wait_for_n_items (MrTopicsView *view,
 {
   CountWait wait = { view, n };
 
-  g_assert_true (wait_until (n_items_cb, &wait, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (n_items_cb, &wait, WAIT_TIMEOUT_MS));
 }
 
 static gboolean
@@ -310,7 +192,7 @@ get_loaded_item (MrTopicsView *view,
   MrMessageItem *item = g_list_model_get_item (mr_topics_view_get_messages (view), position);
 
   g_assert_nonnull (item);
-  if (!wait_until (item_loaded_cb, item, WAIT_TIMEOUT_MS))
+  if (!mr_test_wait_until (item_loaded_cb, item, WAIT_TIMEOUT_MS))
     g_error ("item %p %u (%d/%" G_GINT64_FORMAT ") not loaded of %u", (void *)item, position,
              mr_message_item_get_partition (item), mr_message_item_get_offset (item),
              g_list_model_get_n_items (mr_topics_view_get_messages (view)));
@@ -364,7 +246,7 @@ test_create_and_produce (Fixture       *fixture,
   const MrRecordCopy *record;
 
   g_assert_null (mr_topics_view_get_selected_topic (fixture->view));
-  save_screenshots (fixture, "topics-view-empty");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-empty");
 
   /* Create "orders" through the dialog, as a user would. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "topics.new", NULL));
@@ -377,12 +259,12 @@ test_create_and_produce (Fixture       *fixture,
   mr_topic_dialog_set_replication_factor (topic_dialog, 3);
   g_assert_true (mr_topic_dialog_set_config (topic_dialog, "retention.ms", "86400000"));
   g_assert_true (mr_topic_dialog_set_config (topic_dialog, "min.insync.replicas", "2"));
-  wait_for_frames (GTK_WIDGET (topic_dialog));
-  save_screenshot (GTK_WIDGET (topic_dialog), "topics-view-create-dialog.png");
+  mr_test_wait_for_frames (GTK_WIDGET (topic_dialog));
+  mr_test_save_screenshot (GTK_WIDGET (topic_dialog), "topics-view-create-dialog.png");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (topic_dialog), "apply");
   gtk_window_close (GTK_WINDOW (topic_dialog));
 
-  g_assert_true (wait_until (topic_shown_cb, fixture->view, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (topic_shown_cb, fixture->view, WAIT_TIMEOUT_MS));
   settle (fixture->view);
 
   /* The engine has it, as asked. */
@@ -401,11 +283,11 @@ test_create_and_produce (Fixture       *fixture,
       const MrPartitionInfo *pinfo = g_ptr_array_index (info->partitions, p);
       g_autofree char *leader = g_strdup_printf ("leader %d · ", pinfo->leader);
       const char *subtitle = adw_expander_row_get_subtitle (g_ptr_array_index (rows, p));
-      g_autoptr(GPtrArray) replicas = g_ptr_array_new ();
+      g_autoptr(GPtrArray) replicas = NULL;
 
       g_assert_true (g_str_has_prefix (subtitle, leader));
       g_assert_nonnull (strstr (subtitle, "high watermark 0"));
-      collect (g_ptr_array_index (rows, p), ADW_TYPE_ACTION_ROW, replicas);
+      replicas = mr_test_find_widgets (g_ptr_array_index (rows, p), ADW_TYPE_ACTION_ROW, FALSE);
       /* The expander's own header is an action row too. */
       g_assert_cmpuint (replicas->len, ==, N_BROKERS + 1);
       for (guint r = 1; r < replicas->len; r++)
@@ -459,12 +341,12 @@ test_create_and_produce (Fixture       *fixture,
   g_clear_object (&item);
   item = get_loaded_item (fixture->view, selected_position (fixture->view));
   g_assert_cmpint (mr_message_item_get_offset (item), ==, 5);
-  save_screenshots (fixture, "topics-view-messages");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-messages");
 
   show_page (fixture, "partitions");
   adw_expander_row_set_expanded (g_ptr_array_index (rows, 0), TRUE);
   settle (fixture->view);
-  save_screenshots (fixture, "topics-view-partitions");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-partitions");
 
   /* The sidebar agrees with the engine's counts. */
   g_assert_nonnull (strstr (adw_expander_row_get_subtitle (g_ptr_array_index (rows, 0)),
@@ -540,7 +422,7 @@ test_filter_and_seek (Fixture       *fixture,
   g_autoptr(MrMessageItem) item = NULL;
   g_autoptr(MrMessageItem) last = NULL;
 
-  create_topic (fixture->cluster, "events", 2, 1);
+  mr_test_create_topic (fixture->cluster, "events", 2, 1);
   produce_records (fixture->cluster, "events", 0, 300);
   produce_records (fixture->cluster, "events", 1, 200);
 
@@ -554,9 +436,9 @@ test_filter_and_seek (Fixture       *fixture,
   assert_filter (fixture, MR_RECORD_FIELD_VALUE, "\"p\": 1", 200);
   assert_filter (fixture, MR_RECORD_FIELD_HEADER, "kind=odd", 250);
   assert_filter (fixture, MR_RECORD_FIELD_KEY, "nobody", 0);
-  save_screenshots (fixture, "topics-view-filter-empty");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-filter-empty");
   assert_filter (fixture, MR_RECORD_FIELD_KEY, "user-9", 50);
-  save_screenshots (fixture, "topics-view-filter");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-filter");
 
   /* An empty filter shows everything again. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->view), "messages.filter", "(us)",
@@ -614,8 +496,8 @@ test_export_import (Fixture       *fixture,
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
-  create_topic (fixture->cluster, "src", 1, 1);
-  create_topic (fixture->cluster, "dst", 1, 1);
+  mr_test_create_topic (fixture->cluster, "src", 1, 1);
+  mr_test_create_topic (fixture->cluster, "dst", 1, 1);
   produce_records (fixture->cluster, "src", 0, 50);
 
   select_topic (fixture->view, "src");
@@ -701,7 +583,7 @@ test_edit_and_delete (Fixture       *fixture,
   MrTopicDialog *topic_dialog;
   AdwMessageDialog *confirm;
 
-  create_topic (fixture->cluster, "doomed", 2, 2);
+  mr_test_create_topic (fixture->cluster, "doomed", 2, 2);
   produce_records (fixture->cluster, "doomed", 0, 10);
   select_topic (fixture->view, "doomed");
 
@@ -743,8 +625,8 @@ test_edit_and_delete (Fixture       *fixture,
   g_assert_cmpint (adw_message_dialog_get_response_appearance (confirm, "delete"), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
   g_assert_cmpstr (adw_message_dialog_get_default_response (confirm), ==, "cancel");
-  wait_for_frames (GTK_WIDGET (confirm));
-  save_screenshot (GTK_WIDGET (confirm), "topics-view-delete-dialog.png");
+  mr_test_wait_for_frames (GTK_WIDGET (confirm));
+  mr_test_save_screenshot (GTK_WIDGET (confirm), "topics-view-delete-dialog.png");
   adw_message_dialog_response (confirm, "cancel");
   gtk_window_close (GTK_WINDOW (confirm));
   settle (fixture->view);
@@ -757,7 +639,7 @@ test_edit_and_delete (Fixture       *fixture,
   confirm = ADW_MESSAGE_DIALOG (mr_topics_view_get_dialog (fixture->view));
   adw_message_dialog_response (confirm, "delete");
   gtk_window_close (GTK_WINDOW (confirm));
-  g_assert_true (wait_until (topic_gone_cb, fixture, WAIT_TIMEOUT_MS));
+  g_assert_true (mr_test_wait_until (topic_gone_cb, fixture, WAIT_TIMEOUT_MS));
   info = mr_cluster_describe_topic (fixture->cluster, "doomed", &error);
   g_assert_null (info);
   g_assert_error (error, MR_CLUSTER_ERROR, MR_CLUSTER_ERROR_UNKNOWN_TOPIC);
@@ -773,60 +655,32 @@ test_narrow (Fixture       *fixture,
   gtk_widget_measure (GTK_WIDGET (fixture->view), GTK_ORIENTATION_HORIZONTAL, -1,
                       &min_width, NULL, NULL, NULL);
   g_assert_cmpint (min_width, <=, 360);
-  create_topic (fixture->cluster, "orders", 3, 3);
+  mr_test_create_topic (fixture->cluster, "orders", 3, 3);
   for (gint32 p = 0; p < 3; p++)
     produce_records (fixture->cluster, "orders", p, 30);
-  create_topic (fixture->cluster, "payments", 1, 3);
+  mr_test_create_topic (fixture->cluster, "payments", 1, 3);
   settle (fixture->view);
-  wait_for_frames (GTK_WIDGET (fixture->window));
+  mr_test_wait_for_frames (GTK_WIDGET (fixture->window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
-  save_screenshots (fixture, "topics-view-narrow-list");
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-narrow-list");
 
   select_topic (fixture->view, "orders");
   show_page (fixture, "messages");
   wait_for_n_items (fixture->view, 90);
   gtk_widget_activate_action (GTK_WIDGET (fixture->view), "messages.seek-offset", "x", (gint64)3);
   settle (fixture->view);
-  save_screenshots (fixture, "topics-view-narrow-messages");
-}
-
-static void
-setup_resources (void)
-{
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-  GdkDisplay *display = gdk_display_get_default ();
-
-  gtk_css_provider_load_from_resource (provider, APP_BASE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
-                                    APP_BASE_PATH "/icons");
-  g_object_set (gtk_settings_get_for_display (display),
-                "gtk-enable-animations", FALSE,
-                NULL);
+  mr_test_save_screenshots (GTK_WIDGET (fixture->window), "topics-view-narrow-messages");
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
+  int exit_status;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--tap"))
-      tap = TRUE;
+  if (!mr_test_ui_init (&argc, &argv, &exit_status))
+    return exit_status;
 
-  g_setenv ("GTK_A11Y", "test", FALSE);
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return tap ? 0 : 77;
-    }
-
-  adw_init ();
-  setup_resources ();
   base_time = (g_get_real_time () / G_USEC_PER_SEC - 3600) * 1000;
 
   g_test_add ("/topics-view/create-and-produce", Fixture, NULL,

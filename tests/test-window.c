@@ -495,37 +495,6 @@ open_cluster (const char *dir)
 }
 
 static void
-create_topic (MrCluster  *cluster,
-              const char *name,
-              gint32      n_partitions)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_cluster_create_topic (cluster, name, n_partitions, N_BROKERS, NULL,
-                           FALSE, &error);
-  g_assert_no_error (error);
-}
-
-static void
-produce_records (MrCluster  *cluster,
-                 const char *topic,
-                 gint32      partition,
-                 guint       n_records)
-{
-  g_auto(MrProduceResult) result = { 0, };
-  guint8 *batch;
-  gsize len = 0;
-
-  batch = g_bytes_unref_to_data (mr_test_build_batch (n_records, 64, 0,
-                                                      g_get_real_time () / 1000,
-                                                      MR_COMPRESSION_NONE),
-                                 &len);
-  mr_cluster_produce (cluster, -1, topic, partition, batch, len, -1, 5000,
-                      &result);
-  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
-}
-
-static void
 live_fixture_set_up (LiveFixture   *fixture,
                      gconstpointer  user_data)
 {
@@ -562,19 +531,6 @@ open_live_window (LiveFixture *fixture,
   gtk_window_present (GTK_WINDOW (window));
 
   return window;
-}
-
-static MrBrokerCard *
-find_card (MrWindow *window,
-           gint32    broker_id)
-{
-  g_autoptr(GPtrArray) cards = mr_test_find_widgets (GTK_WIDGET (window), MR_TYPE_BROKER_CARD, FALSE);
-
-  for (guint i = 0; i < cards->len; i++)
-    if (mr_broker_card_get_broker_id (g_ptr_array_index (cards, i)) == broker_id)
-      return g_ptr_array_index (cards, i);
-
-  return NULL;
 }
 
 /* The Cluster view's partition map (the Failure Lab has one too). */
@@ -658,7 +614,7 @@ static gboolean
 card_shows_cb (gpointer user_data)
 {
   CardWait *wait = user_data;
-  MrBrokerCard *card = find_card (wait->window, wait->broker_id);
+  MrBrokerCard *card = mr_test_find_broker_card (GTK_WIDGET (wait->window), wait->broker_id);
 
   return card != NULL &&
          g_strcmp0 (mr_broker_card_get_state_text (card), wait->state_text) == 0 &&
@@ -671,15 +627,8 @@ cluster_shown_cb (gpointer user_data)
   MrWindow *window = user_data;
   MrPartitionMap *map = find_map (window);
 
-  for (gint32 id = 1; id <= N_BROKERS; id++)
-    {
-      MrBrokerCard *card = find_card (window, id);
-
-      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
-        return FALSE;
-    }
-
-  return map != NULL &&
+  return mr_test_brokers_running (GTK_WIDGET (window), N_BROKERS) &&
+         map != NULL &&
          mr_partition_map_get_n_partitions (map) == ORDERS_PARTITIONS + 1 &&
          all_in_sync_shown (window, "orders", ORDERS_PARTITIONS) &&
          all_in_sync_shown (window, "payments", 1);
@@ -836,11 +785,11 @@ test_window_live (LiveFixture   *fixture,
   guint n_controllers = 0;
   guint n_titles_seen = 0;
 
-  create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS);
-  create_topic (fixture->cluster, "payments", 1);
+  mr_test_create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS, N_BROKERS);
+  mr_test_create_topic (fixture->cluster, "payments", 1, N_BROKERS);
   for (gint32 p = 0; p < ORDERS_PARTITIONS; p++)
-    produce_records (fixture->cluster, "orders", p, 250 + 125 * p);
-  produce_records (fixture->cluster, "payments", 0, 40);
+    mr_test_produce (fixture->cluster, "orders", p, 250 + 125 * p, 64, -1);
+  mr_test_produce (fixture->cluster, "payments", 0, 40, 64, -1);
 
   window = open_live_window (fixture, 1100, 820);
 
@@ -870,7 +819,7 @@ test_window_live (LiveFixture   *fixture,
   g_assert_true (mr_test_wait_until (cluster_shown_cb, window, WAIT_TIMEOUT_MS));
   for (gint32 id = 1; id <= N_BROKERS; id++)
     {
-      MrBrokerCard *card = find_card (window, id);
+      MrBrokerCard *card = mr_test_find_broker_card (GTK_WIDGET (window), id);
 
       g_assert_cmpstr (mr_broker_card_get_state_text (card), ==, "Running");
       n_controllers += mr_broker_card_get_controller (card);
@@ -892,7 +841,8 @@ test_window_live (LiveFixture   *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.crash", "i", 2));
   wait = (CardWait) { window, 2, "Crashed" };
   g_assert_true (mr_test_wait_until (card_shows_cb, &wait, 2000));
-  g_assert_cmpint (mr_broker_card_get_state (find_card (window, 2)), ==, MR_BROKER_STATE_CRASHED);
+  g_assert_cmpint (mr_broker_card_get_state (mr_test_find_broker_card (GTK_WIDGET (window), 2)),
+                   ==, MR_BROKER_STATE_CRASHED);
   g_assert_true (mr_test_wait_until (timeline_shows_crash_cb, window, 2000));
 
   /* After the session timeout the controller moves the leaderships off the
@@ -920,7 +870,8 @@ test_window_live (LiveFixture   *fixture,
   /* A fault that makes no sense is refused with a toast. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "broker.resume", "i", 1));
   g_assert_true (mr_test_wait_until (toast_shown_cb, window, WAIT_TIMEOUT_MS));
-  g_assert_cmpint (mr_broker_card_get_state (find_card (window, 1)), ==, MR_BROKER_STATE_RUNNING);
+  g_assert_cmpint (mr_broker_card_get_state (mr_test_find_broker_card (GTK_WIDGET (window), 1)),
+                   ==, MR_BROKER_STATE_RUNNING);
 
   g_clear_pointer (&titles, g_ptr_array_unref);
   close_window (window);
@@ -929,17 +880,7 @@ test_window_live (LiveFixture   *fixture,
 static gboolean
 brokers_shown_cb (gpointer user_data)
 {
-  MrWindow *window = user_data;
-
-  for (gint32 id = 1; id <= N_BROKERS; id++)
-    {
-      MrBrokerCard *card = find_card (window, id);
-
-      if (card == NULL || mr_broker_card_get_state (card) != MR_BROKER_STATE_RUNNING)
-        return FALSE;
-    }
-
-  return TRUE;
+  return mr_test_brokers_running (user_data, N_BROKERS);
 }
 
 static gboolean
@@ -1021,7 +962,7 @@ static gboolean
 latency_shown_cb (gpointer user_data)
 {
   LatencyWait *wait = user_data;
-  MrBrokerCard *card = find_card (wait->window, wait->broker_id);
+  MrBrokerCard *card = mr_test_find_broker_card (GTK_WIDGET (wait->window), wait->broker_id);
 
   return card != NULL &&
          mr_test_find_label (GTK_WIDGET (card), "Slowed: 250 ms") == wait->slowed;
@@ -1053,10 +994,10 @@ test_window_live_faults (LiveFixture   *fixture,
   gint32 paused;
   gint32 slowed;
 
-  create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS);
+  mr_test_create_topic (fixture->cluster, "orders", ORDERS_PARTITIONS, N_BROKERS);
   mr_cluster_create_topic (fixture->cluster, "audit", 1, 1, NULL, FALSE, &error);
   g_assert_no_error (error);
-  produce_records (fixture->cluster, "audit", 0, 12);
+  mr_test_produce (fixture->cluster, "audit", 0, 12, 64, -1);
 
   /* The one broker that holds “audit”, and the two others. */
   audit = mr_cluster_describe_topic (fixture->cluster, "audit", &error);
@@ -1102,16 +1043,9 @@ test_window_live_faults (LiveFixture   *fixture,
 static void
 test_help_overlay (void)
 {
-  g_autoptr(GtkBuilder) builder = NULL;
-  GtkWindow *overlay;
-
   /* GtkApplication loads it by name; it must parse and hold the window. */
-  builder = gtk_builder_new_from_resource (APP_BASE_PATH "/gtk/help-overlay.ui");
-  overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
-  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  GtkWindow *overlay = mr_test_load_help_overlay ();
 
-  g_object_ref (overlay);
-  g_clear_object (&builder);
   gtk_window_destroy (overlay);
   g_assert_finalize_object (overlay);
 }
@@ -1120,27 +1054,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
+  int exit_status;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--tap"))
-      tap = TRUE;
-
-  /* The AT-SPI backend wants a session bus, which a test has no need of;
-   * the test backend keeps the accessibility tree without one. */
-  g_setenv ("GTK_A11Y", "test", FALSE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      /* A TAP harness reads the plan; others read the automake code. */
-      g_print ("1..0 # SKIP no display\n");
-      return tap ? 0 : 77;
-    }
-
-  adw_init ();
-  mr_test_setup_ui_resources ();
+  if (!mr_test_ui_init (&argc, &argv, &exit_status))
+    return exit_status;
 
   g_test_add ("/window/inventory", Fixture, NULL,
               fixture_set_up, test_window_inventory, fixture_tear_down);

@@ -77,26 +77,6 @@ static const char * const state_classes[] = {
 /* Helpers. */
 
 static const char *
-state_to_text (MrBrokerState state)
-{
-  switch (state)
-    {
-    case MR_BROKER_STATE_RUNNING:
-      return C_("broker state", "Running");
-    case MR_BROKER_STATE_STOPPED:
-      return C_("broker state", "Stopped");
-    case MR_BROKER_STATE_CRASHED:
-      return C_("broker state", "Crashed");
-    case MR_BROKER_STATE_PAUSED:
-      return C_("broker state", "Paused");
-    case MR_BROKER_STATE_ISOLATED:
-      return C_("broker state", "Isolated");
-    default:
-      g_return_val_if_reached ("");
-    }
-}
-
-static const char *
 state_to_class (MrBrokerState state)
 {
   switch (state)
@@ -113,12 +93,6 @@ state_to_class (MrBrokerState state)
     default:
       g_return_val_if_reached (NULL);
     }
-}
-
-static gboolean
-state_is_down (MrBrokerState state)
-{
-  return state == MR_BROKER_STATE_STOPPED || state == MR_BROKER_STATE_CRASHED;
 }
 
 static void
@@ -139,7 +113,7 @@ update_buttons (MrBrokerCard *self,
                 guint         latency_ms)
 {
   MrBrokerState state = self->state;
-  gboolean down = state_is_down (state);
+  gboolean down = mr_broker_card_state_is_down (state);
 
   gtk_widget_set_visible (self->start_button, down);
   gtk_widget_set_visible (self->resume_button, state == MR_BROKER_STATE_PAUSED);
@@ -161,7 +135,7 @@ update_accessible_label (MrBrokerCard *self)
 
   /* Translators: a broker card for screen readers, e.g. “Broker 2, Crashed”. */
   label = g_strdup_printf (_("Broker %d, %s"), self->broker_id,
-                           state_to_text (self->state));
+                           mr_broker_card_state_to_text (self->state));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
@@ -451,7 +425,7 @@ mr_broker_card_update (MrBrokerCard       *self,
   address = g_strdup_printf ("%s:%u", info->host, info->port);
   gtk_label_set_label (self->address_label, address);
 
-  gtk_label_set_label (self->state_label, state_to_text (info->state));
+  gtk_label_set_label (self->state_label, mr_broker_card_state_to_text (info->state));
   gtk_widget_set_visible (GTK_WIDGET (self->state_label), TRUE);
   state_class = state_to_class (info->state);
   for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
@@ -462,7 +436,7 @@ mr_broker_card_update (MrBrokerCard       *self,
         gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), state_classes[i]);
     }
 
-  if (state_is_down (info->state))
+  if (mr_broker_card_state_is_down (info->state))
     gtk_widget_add_css_class (GTK_WIDGET (self), "down");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "down");
@@ -475,7 +449,7 @@ mr_broker_card_update (MrBrokerCard       *self,
   set_count (self->replicas_label, self->replicas_caption, info->n_replicas,
              ngettext ("Replica", "Replicas", info->n_replicas));
   /* A broker that is down reports nothing of its disk. */
-  if (state_is_down (info->state) && info->size_bytes <= 0)
+  if (mr_broker_card_state_is_down (info->state) && info->size_bytes <= 0)
     size = g_strdup ("—");
   else
     size = g_format_size (MAX (info->size_bytes, 0));
@@ -533,4 +507,39 @@ mr_broker_card_get_request_rate_text (MrBrokerCard *self)
   g_return_val_if_fail (MR_IS_BROKER_CARD (self), NULL);
 
   return gtk_label_get_label (self->rate_label);
+}
+
+/**
+ * mr_broker_card_state_to_text:
+ * @state: a broker's state
+ *
+ * Returns: the state's name as the card and the Failure Lab show it,
+ *   translated
+ */
+const char *
+mr_broker_card_state_to_text (MrBrokerState state)
+{
+  switch (state)
+    {
+    case MR_BROKER_STATE_RUNNING:
+      return C_("broker state", "Running");
+    case MR_BROKER_STATE_STOPPED:
+      return C_("broker state", "Stopped");
+    case MR_BROKER_STATE_CRASHED:
+      return C_("broker state", "Crashed");
+    case MR_BROKER_STATE_PAUSED:
+      return C_("broker state", "Paused");
+    case MR_BROKER_STATE_ISOLATED:
+      return C_("broker state", "Isolated");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+/* Whether @state is one in which the broker does not run: stopped or
+ * crashed, as opposed to paused or isolated. */
+gboolean
+mr_broker_card_state_is_down (MrBrokerState state)
+{
+  return state == MR_BROKER_STATE_STOPPED || state == MR_BROKER_STATE_CRASHED;
 }

@@ -31,4 +31,8 @@ void           mr_broker_card_set_request_rates (MrBrokerCard     *self,
                                                  guint             n_rates);
 const char    *mr_broker_card_get_request_rate_text (MrBrokerCard *self);
 
+/* How a broker's state reads, shared with the Failure Lab. */
+const char    *mr_broker_card_state_to_text   (MrBrokerState       state);
+gboolean       mr_broker_card_state_is_down   (MrBrokerState       state);
+
 G_END_DECLS

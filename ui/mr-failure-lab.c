@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mr-broker-card.h"
 #include "mr-timeline-item.h"
 
 /* The Failure Lab.
@@ -106,26 +107,6 @@ static void update_polling (MrFailureLab *self);
 
 /* Text. */
 
-static const char *
-state_to_text (MrBrokerState state)
-{
-  switch (state)
-    {
-    case MR_BROKER_STATE_RUNNING:
-      return C_("broker state", "Running");
-    case MR_BROKER_STATE_STOPPED:
-      return C_("broker state", "Stopped");
-    case MR_BROKER_STATE_CRASHED:
-      return C_("broker state", "Crashed");
-    case MR_BROKER_STATE_PAUSED:
-      return C_("broker state", "Paused");
-    case MR_BROKER_STATE_ISOLATED:
-      return C_("broker state", "Isolated");
-    default:
-      g_return_val_if_reached ("");
-    }
-}
-
 static void
 set_count (GtkLabel *label,
            guint64   value)
@@ -137,12 +118,6 @@ set_count (GtkLabel *label,
 }
 
 /* Broker rows. */
-
-static gboolean
-state_is_down (MrBrokerState state)
-{
-  return state == MR_BROKER_STATE_STOPPED || state == MR_BROKER_STATE_CRASHED;
-}
 
 /* The window action a button activates in the row's state. */
 static const char *
@@ -162,7 +137,7 @@ action_for (const BrokerRow *row,
     case MR_LAB_FAULT_SLOW:
       return "broker.slow";
     case MR_LAB_FAULT_HEAL:
-      if (state_is_down (row->state))
+      if (mr_broker_card_state_is_down (row->state))
         return "broker.start";
       if (row->state == MR_BROKER_STATE_PAUSED)
         return "broker.resume";
@@ -177,7 +152,7 @@ static void
 update_row (BrokerRow *row)
 {
   MrBrokerState state = row->state;
-  gboolean down = state_is_down (state);
+  gboolean down = mr_broker_card_state_is_down (state);
   g_autofree char *subtitle = NULL;
   gboolean enabled[MR_LAB_N_FAULTS];
 
@@ -194,10 +169,10 @@ update_row (BrokerRow *row)
 
   if (row->latency_ms > 0)
     /* Translators: a broker's state, then the latency added to it. */
-    subtitle = g_strdup_printf (_("%s · slowed by %u ms"), state_to_text (state),
+    subtitle = g_strdup_printf (_("%s · slowed by %u ms"), mr_broker_card_state_to_text (state),
                                 row->latency_ms);
   else
-    subtitle = g_strdup (state_to_text (state));
+    subtitle = g_strdup (mr_broker_card_state_to_text (state));
   gtk_label_set_label (row->state_label, subtitle);
 
   if (down)

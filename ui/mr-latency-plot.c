@@ -14,6 +14,8 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#include "mr-drawing.h"
+
 /* What the demo workload's producer lives through: one dot per produced
  * batch over the last WINDOW_S seconds, its height the time to the answer;
  * failed produces are red marks along the top. Dashed lines mark the
@@ -34,17 +36,6 @@ struct _MrLatencyPlot
 };
 
 G_DEFINE_FINAL_TYPE (MrLatencyPlot, mr_latency_plot, GTK_TYPE_WIDGET)
-
-static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              GdkRGBA    *color)
-{
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-
-  if (!gtk_style_context_lookup_color (context, name, color))
-    gtk_style_context_get_color (context, color);
-}
 
 static int
 compare_guint32 (gconstpointer a,
@@ -91,12 +82,12 @@ format_ms (double us)
 }
 
 static void
-draw (MrLatencyPlot *self,
-      cairo_t       *cr,
-      int            width,
-      int            height)
+draw (GtkWidget *widget,
+      cairo_t   *cr,
+      int        width,
+      int        height)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
+  MrLatencyPlot *self = MR_LATENCY_PLOT (widget);
   gint64 now = g_get_monotonic_time ();
   guint32 p50 = self->p50;
   guint32 p99 = self->p99;
@@ -109,16 +100,13 @@ draw (MrLatencyPlot *self,
   };
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  grid = fg;
-  grid.alpha *= 0.12;
-  lookup_color (widget, "accent_color", &accent);
-  lookup_color (widget, "error_color", &error);
-  lookup_color (widget, "warning_color", &warning);
+  mr_drawing_get_faded_foreground (widget, 0.12, &grid);
+  mr_drawing_lookup_color (widget, "accent_color", &accent);
+  mr_drawing_lookup_color (widget, "error_color", &error);
+  mr_drawing_lookup_color (widget, "warning_color", &warning);
 
   /* Frame: the axis at the bottom. */
-  gdk_cairo_set_source_rgba (cr, &grid);
-  cairo_rectangle (cr, 0, height - 1, width, 1);
-  cairo_fill (cr);
+  mr_drawing_fill_baseline (cr, &grid, width, height);
 
   /* Dots. */
   accent.alpha = 0.75;
@@ -196,16 +184,7 @@ static void
 mr_latency_plot_snapshot (GtkWidget   *widget,
                           GtkSnapshot *snapshot)
 {
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw (MR_LATENCY_PLOT (widget), cr, width, height);
-  cairo_destroy (cr);
+  mr_drawing_snapshot_cairo (widget, snapshot, draw);
 }
 
 static void

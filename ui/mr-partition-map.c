@@ -13,6 +13,8 @@
 
 #include <glib/gi18n.h>
 
+#include "mr-drawing.h"
+
 /* The partition map: a row per partition, a column per broker, and in each
  * cell what that broker holds of that partition: the leader (filled with
  * the accent colour), an in-sync follower (green), a lagging follower
@@ -62,17 +64,6 @@ row_clear (Row *row)
 {
   g_clear_pointer (&row->topic, g_free);
   g_clear_pointer (&row->label, g_free);
-}
-
-static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              GdkRGBA    *color)
-{
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-
-  if (!gtk_style_context_lookup_color (context, name, color))
-    gtk_style_context_get_color (context, color);
 }
 
 static const char *
@@ -274,13 +265,12 @@ mr_partition_map_snapshot (GtkWidget   *widget,
   double y;
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &p.fg);
-  p.dim = p.fg;
-  p.dim.alpha *= 0.55;
-  lookup_color (widget, "accent_bg_color", &p.accent_bg);
-  lookup_color (widget, "accent_fg_color", &p.accent_fg);
-  lookup_color (widget, "success_color", &p.success);
-  lookup_color (widget, "warning_color", &p.warning);
-  lookup_color (widget, "error_color", &p.error);
+  mr_drawing_get_faded_foreground (widget, 0.55, &p.dim);
+  mr_drawing_lookup_color (widget, "accent_bg_color", &p.accent_bg);
+  mr_drawing_lookup_color (widget, "accent_fg_color", &p.accent_fg);
+  mr_drawing_lookup_color (widget, "success_color", &p.success);
+  mr_drawing_lookup_color (widget, "warning_color", &p.warning);
+  mr_drawing_lookup_color (widget, "error_color", &p.error);
 
   /* Broker columns. */
   for (guint b = 0; b < self->n_brokers; b++)

@@ -13,6 +13,8 @@
 
 #include <glib/gi18n.h>
 
+#include "mr-drawing.h"
+
 /* A small line chart of recent values, such as a broker's requests a
  * second: the line in the accent colour over a faint fill, scaled to the
  * largest value shown. Drawn with cairo through GtkSnapshot (GTK 4.8 has
@@ -28,17 +30,6 @@ struct _MrSparkline
 
 G_DEFINE_FINAL_TYPE (MrSparkline, mr_sparkline, GTK_TYPE_WIDGET)
 
-static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              GdkRGBA    *color)
-{
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-
-  if (!gtk_style_context_lookup_color (context, name, color))
-    gtk_style_context_get_color (context, color);
-}
-
 static double
 max_value (MrSparkline *self)
 {
@@ -51,26 +42,23 @@ max_value (MrSparkline *self)
 }
 
 static void
-draw (MrSparkline *self,
-      cairo_t     *cr,
-      int          width,
-      int          height)
+draw (GtkWidget *widget,
+      cairo_t   *cr,
+      int        width,
+      int        height)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
+  MrSparkline *self = MR_SPARKLINE (widget);
   GdkRGBA accent;
   GdkRGBA baseline;
   double max;
   double step;
   guint n = self->values->len;
 
-  lookup_color (widget, "accent_color", &accent);
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &baseline);
-  baseline.alpha *= 0.15;
+  mr_drawing_lookup_color (widget, "accent_color", &accent);
+  mr_drawing_get_faded_foreground (widget, 0.15, &baseline);
 
   /* The zero line. */
-  gdk_cairo_set_source_rgba (cr, &baseline);
-  cairo_rectangle (cr, 0, height - 1, width, 1);
-  cairo_fill (cr);
+  mr_drawing_fill_baseline (cr, &baseline, width, height);
 
   if (n < 2)
     return;
@@ -104,7 +92,7 @@ draw (MrSparkline *self,
         cairo_line_to (cr, i * step, y);
     }
   accent.alpha = 1;
-  lookup_color (widget, "accent_color", &accent);
+  mr_drawing_lookup_color (widget, "accent_color", &accent);
   gdk_cairo_set_source_rgba (cr, &accent);
   cairo_set_line_width (cr, 1.5);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
@@ -115,16 +103,7 @@ static void
 mr_sparkline_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
 {
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw (MR_SPARKLINE (widget), cr, width, height);
-  cairo_destroy (cr);
+  mr_drawing_snapshot_cairo (widget, snapshot, draw);
 }
 
 static void

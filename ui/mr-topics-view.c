@@ -2136,53 +2136,66 @@ collect_spans (MrTopicsView *self,
   return spans;
 }
 
+static Transfer *
+transfer_new (MrTopicsView *self,
+              const char   *topic,
+              GFile        *file)
+{
+  Transfer *transfer = g_new0 (Transfer, 1);
+
+  transfer->cluster = mr_cluster_ref (self->cluster);
+  transfer->topic = g_strdup (topic);
+  transfer->file = g_object_ref (file);
+
+  return transfer;
+}
+
+/* Runs @thread on @transfer (which the task then owns) in a worker, the
+ * view busy until transfer_done_cb() has its outcome. */
+static void
+run_transfer (MrTopicsView    *self,
+              Transfer        *transfer,
+              gpointer         source_tag,
+              GTaskThreadFunc  thread)
+{
+  g_autoptr(GTask) task = NULL;
+
+  busy_hold (self);
+  task = g_task_new (self, NULL, transfer_done_cb, NULL);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, transfer, transfer_free);
+  g_task_run_in_thread (task, thread);
+}
+
 static void
 export_to (MrTopicsView *self,
            GFile        *file,
            gboolean      selection_only)
 {
-  g_autoptr(GTask) task = NULL;
   Transfer *transfer;
 
   if (self->selected_topic == NULL)
     return;
 
-  transfer = g_new0 (Transfer, 1);
-  transfer->cluster = mr_cluster_ref (self->cluster);
-  transfer->topic = g_strdup (self->selected_topic);
-  transfer->file = g_object_ref (file);
+  transfer = transfer_new (self, self->selected_topic, file);
   transfer->spans = collect_spans (self, selection_only);
-
-  busy_hold (self);
-  task = g_task_new (self, NULL, transfer_done_cb, NULL);
-  g_task_set_source_tag (task, export_to);
-  g_task_set_task_data (task, transfer, transfer_free);
-  g_task_run_in_thread (task, export_thread);
+  run_transfer (self, transfer, export_to, export_thread);
 }
 
 static void
 import_from (MrTopicsView *self,
              GFile        *file)
 {
-  g_autoptr(GTask) task = NULL;
   const MrTopicInfo *info = find_topic (self, self->selected_topic);
   Transfer *transfer;
 
   if (info == NULL || info->partitions->len == 0)
     return;
 
-  transfer = g_new0 (Transfer, 1);
-  transfer->cluster = mr_cluster_ref (self->cluster);
-  transfer->topic = g_strdup (info->name);
-  transfer->file = g_object_ref (file);
+  transfer = transfer_new (self, info->name, file);
   transfer->n_partitions = info->partitions->len;
   transfer->importing = TRUE;
-
-  busy_hold (self);
-  task = g_task_new (self, NULL, transfer_done_cb, NULL);
-  g_task_set_source_tag (task, import_from);
-  g_task_set_task_data (task, transfer, transfer_free);
-  g_task_run_in_thread (task, import_thread);
+  run_transfer (self, transfer, import_from, import_thread);
 }
 
 static void

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mr-bench-util.h"
+#include "mr-test-ui-util.h"
 #include "mr-test-util.h"
 #include "mr-topics-view.h"
 
@@ -44,10 +46,10 @@
 
 typedef struct
 {
-  GArray        *work;         /* gint64 µs per frame */
+  GArray        *work;         /* double: µs per frame */
   GArray        *work_scroll;  /* the same, steady scrolling frames only */
   GArray        *work_jump;    /* the same, jump frames only */
-  GArray        *intervals;    /* gint64 µs between frame starts */
+  GArray        *intervals;    /* double: µs between frame starts */
   gint64         paint_start;
   gint64         last_start;
   guint          frame;
@@ -65,7 +67,7 @@ before_paint_cb (GdkFrameClock *clock,
 
   if (run->last_start != 0)
     {
-      gint64 interval = now - run->last_start;
+      double interval = now - run->last_start;
 
       g_array_append_val (run->intervals, interval);
     }
@@ -77,7 +79,7 @@ static void
 after_paint_cb (GdkFrameClock *clock,
                 Run           *run)
 {
-  gint64 work = g_get_monotonic_time () - run->paint_start;
+  double work = g_get_monotonic_time () - run->paint_start;
 
   if (run->paint_start != 0)
     {
@@ -117,64 +119,6 @@ scroll_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a;
-  gint64 y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *)a;
-  double y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile_ms (GArray *sorted,
-               double  p)
-{
-  guint i = (guint)MIN (sorted->len - 1, p * sorted->len);
-
-  return g_array_index (sorted, gint64, i) / 1000.0;
-}
-
-static double
-share_under (GArray *values,
-             gint64  limit_us)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < values->len; i++)
-    n += g_array_index (values, gint64, i) < limit_us;
-
-  return 100.0 * n / values->len;
-}
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data)
-{
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-
-  while (!done (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-}
-
 typedef struct
 {
   MrTopicsView *view;
@@ -194,19 +138,6 @@ static gboolean
 run_done_cb (gpointer data)
 {
   return ((Run *)data)->done;
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
 }
 
 static void
@@ -260,7 +191,7 @@ main (int   argc,
   g_autoptr(GArray) interval_p99s = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) scroll_shares = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) jump_shares = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GPtrArray) scrollers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) scrollers = NULL;
   const char *env = g_getenv ("MILLRACE_BENCH_RECORDS");
   guint n_records = env != NULL ? (guint)atoi (env) : 10000000;
   MrClusterOptions options;
@@ -296,15 +227,15 @@ main (int   argc,
 
   gtk_widget_activate_action (GTK_WIDGET (view), "topics.select", "s", "big");
   shown = (Shown) { view, n_records };
-  iterate_until (shown_cb, &shown);
+  mr_test_wait_until (shown_cb, &shown, G_MAXUINT);
   {
-    g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
+    g_autoptr(GPtrArray) stacks = mr_test_find_widgets (GTK_WIDGET (view),
+                                                        ADW_TYPE_VIEW_STACK, FALSE);
 
-    collect (GTK_WIDGET (view), ADW_TYPE_VIEW_STACK, stacks);
     adw_view_stack_set_visible_child_name (g_ptr_array_index (stacks, 0), "messages");
   }
 
-  collect (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, scrollers);
+  scrollers = mr_test_find_widgets (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, FALSE);
   adjustment = NULL;
   for (guint i = 0; i < scrollers->len; i++)
     {
@@ -326,10 +257,10 @@ main (int   argc,
       gulong before, after;
       double p50, p99, share, interval_p99, scroll_share, jump_share;
 
-      run.work = g_array_new (FALSE, FALSE, sizeof (gint64));
-      run.intervals = g_array_new (FALSE, FALSE, sizeof (gint64));
-      run.work_scroll = g_array_new (FALSE, FALSE, sizeof (gint64));
-      run.work_jump = g_array_new (FALSE, FALSE, sizeof (gint64));
+      run.work = g_array_new (FALSE, FALSE, sizeof (double));
+      run.intervals = g_array_new (FALSE, FALSE, sizeof (double));
+      run.work_scroll = g_array_new (FALSE, FALSE, sizeof (double));
+      run.work_jump = g_array_new (FALSE, FALSE, sizeof (double));
       run.adjustment = adjustment;
       run.rand = g_rand_new_with_seed (r + 1);
       run.n_frames = SCROLL_FRAMES + JUMP_FRAMES;
@@ -338,32 +269,29 @@ main (int   argc,
       before = g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &run);
       after = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &run);
       gtk_widget_add_tick_callback (GTK_WIDGET (view), scroll_tick_cb, &run, NULL);
-      iterate_until (run_done_cb, &run);
+      mr_test_wait_until (run_done_cb, &run, G_MAXUINT);
       g_signal_handler_disconnect (clock, before);
       g_signal_handler_disconnect (clock, after);
 
-      share = share_under (run.work, 16000);
-      scroll_share = share_under (run.work_scroll, 16000);
-      jump_share = share_under (run.work_jump, 16000);
-      g_array_sort (run.work_scroll, compare_int64);
-      g_array_sort (run.work_jump, compare_int64);
+      share = mr_bench_share_below (run.work, 16000);
+      scroll_share = mr_bench_share_below (run.work_scroll, 16000);
+      jump_share = mr_bench_share_below (run.work_jump, 16000);
       g_print ("# run %u: steady scrolling p50 %.2f ms, p99 %.2f ms, %.1f %% under 16 ms; "
                "jumps p50 %.2f ms, p99 %.2f ms, %.1f %% under 16 ms\n", r + 1,
-               percentile_ms (run.work_scroll, 0.5), percentile_ms (run.work_scroll, 0.99),
-               scroll_share, percentile_ms (run.work_jump, 0.5),
-               percentile_ms (run.work_jump, 0.99), jump_share);
+               mr_bench_quantile (run.work_scroll, 0.5) / 1000,
+               mr_bench_quantile (run.work_scroll, 0.99) / 1000,
+               scroll_share, mr_bench_quantile (run.work_jump, 0.5) / 1000,
+               mr_bench_quantile (run.work_jump, 0.99) / 1000, jump_share);
       g_array_append_val (scroll_shares, scroll_share);
       g_array_append_val (jump_shares, jump_share);
-      g_array_sort (run.work, compare_int64);
-      g_array_sort (run.intervals, compare_int64);
-      p50 = percentile_ms (run.work, 0.50);
-      p99 = percentile_ms (run.work, 0.99);
-      interval_p99 = percentile_ms (run.intervals, 0.99);
+      p50 = mr_bench_quantile (run.work, 0.50) / 1000;
+      p99 = mr_bench_quantile (run.work, 0.99) / 1000;
+      interval_p99 = mr_bench_quantile (run.intervals, 0.99) / 1000;
       g_print ("# run %u: %u frames, work p50 %.2f ms, p99 %.2f ms, max %.2f ms, "
                "%.1f %% under 16 ms; frame interval p50 %.1f ms, p99 %.1f ms\n",
                r + 1, run.work->len, p50, p99,
-               percentile_ms (run.work, 1.0), share,
-               percentile_ms (run.intervals, 0.50), interval_p99);
+               mr_bench_quantile (run.work, 1.0) / 1000, share,
+               mr_bench_quantile (run.intervals, 0.50) / 1000, interval_p99);
       g_array_append_val (p50s, p50);
       g_array_append_val (p99s, p99);
       g_array_append_val (shares, share);
@@ -387,11 +315,10 @@ main (int   argc,
     g_print ("# median of %u runs [min – max]\n", N_RUNS);
     for (guint i = 0; i < G_N_ELEMENTS (all); i++)
       {
-        g_array_sort (all[i], compare_double);
         g_print ("%s: %.2f [%.2f – %.2f]\n", names[i],
-                 g_array_index (all[i], double, all[i]->len / 2),
-                 g_array_index (all[i], double, 0),
-                 g_array_index (all[i], double, all[i]->len - 1));
+                 mr_bench_quantile (all[i], 0.5),
+                 mr_bench_quantile (all[i], 0),
+                 mr_bench_quantile (all[i], 1));
       }
   }
 

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "mr-bench-util.h"
 #include "mr-failure-lab.h"
 #include "mr-test-ui-util.h"
 #include "mr-test-util.h"
@@ -47,38 +48,6 @@ typedef struct
   gint64  last_end;
   gboolean first_painted;
 } FrameLog;
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-quantile (GArray *values,
-          double  q)
-{
-  if (values->len == 0)
-    return 0;
-  g_array_sort (values, compare_double);
-  return g_array_index (values, double, MIN ((guint) (q * values->len), values->len - 1));
-}
-
-static double
-share_below (GArray *values,
-             double  limit)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < values->len; i++)
-    n += g_array_index (values, double, i) < limit;
-
-  return values->len > 0 ? 100.0 * n / values->len : 0;
-}
 
 /* What the main thread itself spent, whatever else the two CPUs ran. */
 static gint64
@@ -204,16 +173,14 @@ measure_first_frame (void)
       mr_test_remove_tree (dir);
     }
 
-  g_array_sort (totals, compare_double);
-  g_array_sort (windows, compare_double);
   printf ("launch to first frame, 3 brokers: median %.0f ms [min %.0f, max %.0f] "
           "(the window alone: %.0f ms [%.0f, %.0f]); target < 1000 ms\n",
-          g_array_index (totals, double, N_RUNS / 2),
-          g_array_index (totals, double, 0),
-          g_array_index (totals, double, N_RUNS - 1),
-          g_array_index (windows, double, N_RUNS / 2),
-          g_array_index (windows, double, 0),
-          g_array_index (windows, double, N_RUNS - 1));
+          mr_bench_quantile (totals, 0.5),
+          mr_bench_quantile (totals, 0),
+          mr_bench_quantile (totals, 1),
+          mr_bench_quantile (windows, 0.5),
+          mr_bench_quantile (windows, 0),
+          mr_bench_quantile (windows, 1));
 }
 
 static gboolean
@@ -301,18 +268,18 @@ measure_frames_under_load (void)
           log.work_us->len, LOAD_SECONDS);
   printf ("  frame work (before-paint to after-paint): p50 %.2f ms, p99 %.2f ms, "
           "max %.2f ms, %.1f %% under 16 ms; target 99 %%\n",
-          quantile (log.work_us, 0.5) / 1000, quantile (log.work_us, 0.99) / 1000,
-          quantile (log.work_us, 1.0) / 1000, share_below (log.work_us, 16000));
+          mr_bench_quantile (log.work_us, 0.5) / 1000, mr_bench_quantile (log.work_us, 0.99) / 1000,
+          mr_bench_quantile (log.work_us, 1.0) / 1000, mr_bench_share_below (log.work_us, 16000));
   printf ("  between frames: p50 %.2f ms, p99 %.2f ms, max %.2f ms, "
           "%.1f %% under 17 ms\n",
-          quantile (log.gap_us, 0.5) / 1000, quantile (log.gap_us, 0.99) / 1000,
-          quantile (log.gap_us, 1.0) / 1000, share_below (log.gap_us, 17000));
+          mr_bench_quantile (log.gap_us, 0.5) / 1000, mr_bench_quantile (log.gap_us, 0.99) / 1000,
+          mr_bench_quantile (log.gap_us, 1.0) / 1000, mr_bench_share_below (log.gap_us, 17000));
 
   printf ("  main thread CPU time per frame: p50 %.2f ms, p99 %.2f ms, max %.2f ms, "
           "%.1f %% under 16 ms (the rest of the wall time above is waiting for a "
           "CPU: load average %s)\n",
-          quantile (log.cpu_us, 0.5) / 1000, quantile (log.cpu_us, 0.99) / 1000,
-          quantile (log.cpu_us, 1.0) / 1000, share_below (log.cpu_us, 16000),
+          mr_bench_quantile (log.cpu_us, 0.5) / 1000, mr_bench_quantile (log.cpu_us, 0.99) / 1000,
+          mr_bench_quantile (log.cpu_us, 1.0) / 1000, mr_bench_share_below (log.cpu_us, 16000),
           load_average);
 
   g_clear_pointer (&log.cpu_us, g_array_unref);
