@@ -219,24 +219,45 @@ test_idempotent (Fixture       *fixture,
   produce_and_consume (fixture, "idem", 2000, "-X", "enable.idempotence=true");
 }
 
-/* The codec of the first batch stored in partition 0 of @topic. */
-static MrCompression
-stored_codec (Fixture    *fixture,
-              const char *topic)
+/* How many batches of @topic's partition 0 are stored compressed with
+ * @codec; fails on a batch with another codec (librdkafka sends a batch
+ * uncompressed when compressing would not make it smaller). */
+static guint
+count_batches_with_codec (Fixture       *fixture,
+                          const char    *topic,
+                          MrCompression  codec)
 {
-  g_auto(MrFetchResult) result = { 0, };
-  MrRecordBatchHeader header;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-  const guint8 *data;
+  gint64 offset = 0;
+  guint n = 0;
 
-  mr_cluster_fetch (fixture->cluster, -1, topic, 0, 0, 1 << 20, 0, -1, &result);
-  g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
-  g_assert_nonnull (result.records);
-  data = g_bytes_get_data (result.records, &len);
-  g_assert_true (mr_record_batch_header_parse (data, len, &header, &error));
-  g_assert_no_error (error);
-  return mr_record_batch_header_get_compression (&header);
+  for (;;)
+    {
+      g_auto(MrFetchResult) result = { 0, };
+      gsize len;
+      const guint8 *data;
+      gsize pos = 0;
+
+      mr_cluster_fetch (fixture->cluster, -1, topic, 0, offset, 1 << 20, 0, -1,
+                        &result);
+      g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
+      if (result.records == NULL || g_bytes_get_size (result.records) == 0)
+        return n;
+      data = g_bytes_get_data (result.records, &len);
+      while (pos < len)
+        {
+          MrRecordBatchHeader header;
+          MrCompression found;
+
+          if (!mr_record_batch_header_parse (data + pos, len - pos, &header, NULL) ||
+              mr_record_batch_header_get_size (&header) > len - pos)
+            break;
+          found = mr_record_batch_header_get_compression (&header);
+          g_assert_true (found == codec || found == MR_COMPRESSION_NONE);
+          n += found == codec;
+          offset = mr_record_batch_header_get_last_offset (&header) + 1;
+          pos += mr_record_batch_header_get_size (&header);
+        }
+    }
 }
 
 /* Every codec librdkafka has: the broker stores the compressed batches
@@ -265,7 +286,7 @@ test_codecs (Fixture       *fixture,
 
       create_topic (fixture, topic, 3);
       produce_and_consume (fixture, topic, 5000, "-z", codecs[i].name);
-      g_assert_cmpint (stored_codec (fixture, topic), ==, codecs[i].codec);
+      g_assert_cmpuint (count_batches_with_codec (fixture, topic, codecs[i].codec), >, 0);
     }
 }
 
