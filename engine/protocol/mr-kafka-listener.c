@@ -132,7 +132,7 @@ struct _MrKafkaListener
   GSource        *accept_source;
   GSource        *tick_source;
   GPtrArray      *connections;
-  gboolean        paused;
+  gint            paused;          /* atomic: read by completing threads */
   gboolean        slowed;          /* "slow": local writes go to the pool */
 
   gint            in_flight;       /* atomic: slots not yet completed */
@@ -147,11 +147,11 @@ struct _Connection
   MrKafkaListener *listener;
   GSocket         *socket;
   GSource         *read_source;
-  GSource         *write_source;
+  GSource         *write_source;   /* @locks lock */
   GByteArray      *in;
-  GByteArray      *out;
-  gsize            out_pos;
-  gboolean         closed;         /* I/O thread only */
+  GByteArray      *out;            /* @locks lock */
+  gsize            out_pos;        /* @locks lock */
+  gboolean         closed;         /* set by the I/O thread under lock */
   GMutex           lock;
   GQueue           slots;          /* Slot *; @locks lock */
   gboolean         flush_scheduled; /* @locks lock */
@@ -168,6 +168,9 @@ struct _Connection
 static void listener_unref     (MrKafkaListener *listener);
 static void connection_close   (Connection *connection);
 static void connection_flush   (Connection *connection);
+static gboolean connection_write_locked (Connection *connection);
+static void connection_take_answers_locked (Connection *connection,
+                                            gboolean   *fail);
 static void connection_watch   (Connection *connection);
 
 static void
@@ -225,8 +228,27 @@ slot_finish (Slot      *slot,
 
   g_mutex_lock (&connection->lock);
   slot->state = state;
-  if (!connection->flush_scheduled &&
+  /* An answer that completes on another thread (a produce's replication,
+   * a long poll) goes out from here when nothing stands in its way: one
+   * wake-up of the I/O thread less on every acks=all produce. Anything
+   * else (a failure, a full socket, a pause) is the I/O thread's. */
+  if (state == SLOT_READY && connection->socket != NULL &&
+      !connection->closed && !connection->flush_scheduled &&
+      connection->write_source == NULL &&
+      !g_atomic_int_get (&listener->paused) &&
       !g_atomic_int_get (&listener->stopping))
+    {
+      gboolean fail = FALSE;
+
+      connection_take_answers_locked (connection, &fail);
+      if (!connection_write_locked (connection) || fail)
+        {
+          connection->flush_scheduled = TRUE;
+          schedule = TRUE;
+        }
+    }
+  else if (!connection->flush_scheduled &&
+           !g_atomic_int_get (&listener->stopping))
     {
       connection->flush_scheduled = TRUE;
       schedule = TRUE;
@@ -270,19 +292,24 @@ on_writable (GSocket      *socket,
 {
   Connection *connection = user_data;
 
+  g_mutex_lock (&connection->lock);
   g_clear_pointer (&connection->write_source, g_source_unref);
+  g_mutex_unlock (&connection->lock);
   connection_flush (connection);
   return G_SOURCE_REMOVE;
 }
 
-/* Sends what it can of the output buffer without blocking.
- * @locality: I/O thread. */
-static void
-connection_write (Connection *connection)
+/* Sends what it can of the output buffer without blocking; what the
+ * socket does not take now goes when it turns writable (on the I/O
+ * thread). Returns FALSE when the connection failed: the caller closes it
+ * on the I/O thread.
+ * @locality: any thread. @locks: lock held. */
+static gboolean
+connection_write_locked (Connection *connection)
 {
   /* Without a socket the output stays for mr_kafka_listener_run_frame(). */
   if (connection->socket == NULL)
-    return;
+    return TRUE;
   while (connection->out_pos < connection->out->len)
     {
       g_autoptr(GError) error = NULL;
@@ -306,31 +333,27 @@ connection_write (Connection *connection)
                   g_source_attach (connection->write_source,
                                    connection->listener->context);
                 }
-              return;
+              return TRUE;
             }
           g_debug ("Broker %d: send failed: %s",
                    connection->listener->broker_id, error->message);
-          connection_close (connection);
-          return;
+          return FALSE;
         }
       connection->out_pos += (gsize)n;
     }
   g_byte_array_set_size (connection->out, 0);
   connection->out_pos = 0;
+  return TRUE;
 }
 
-/* Moves completed slots from the head of the FIFO to the output buffer.
- * @locality: I/O thread. */
+/* Moves completed slots from the head of the FIFO to the output buffer;
+ * sets *@fail at a request that closes the connection.
+ * @locality: any thread. @locks: lock held. */
 static void
-connection_flush (Connection *connection)
+connection_take_answers_locked (Connection *connection,
+                                gboolean   *fail)
 {
-  gboolean fail = FALSE;
-
-  if (connection->closed || connection->listener->paused)
-    return;
-
-  g_mutex_lock (&connection->lock);
-  while (!fail && !g_queue_is_empty (&connection->slots))
+  while (!*fail && !g_queue_is_empty (&connection->slots))
     {
       Slot *slot = g_queue_peek_head (&connection->slots);
 
@@ -350,16 +373,30 @@ connection_flush (Connection *connection)
           mr_kafka_writer_end_size (connection->out, position);
         }
       else if (slot->state == SLOT_FAILED)
-        fail = TRUE;
+        *fail = TRUE;
       slot_free (slot);
     }
-  g_mutex_unlock (&connection->lock);
+}
 
-  /* Whatever was answered before the failing request still goes out,
-   * best effort, then the connection closes. */
+/* Sends the answers that are ready, in order.
+ * @locality: I/O thread. */
+static void
+connection_flush (Connection *connection)
+{
+  gboolean fail = FALSE;
+  gboolean ok = TRUE;
+
+  if (connection->closed || g_atomic_int_get (&connection->listener->paused))
+    return;
+
+  /* Whatever was answered before a failing request still goes out, best
+   * effort, then the connection closes. */
+  g_mutex_lock (&connection->lock);
+  connection_take_answers_locked (connection, &fail);
   if (connection->write_source == NULL)
-    connection_write (connection);
-  if (fail)
+    ok = connection_write_locked (connection);
+  g_mutex_unlock (&connection->lock);
+  if (fail || !ok)
     connection_close (connection);
 }
 
@@ -633,13 +670,15 @@ connection_close (Connection *connection)
 
   if (connection->closed)
     return;
+  g_mutex_lock (&connection->lock);
   connection->closed = TRUE;
-  connection_unwatch (connection);
   if (connection->write_source != NULL)
     {
       g_source_destroy (connection->write_source);
       g_clear_pointer (&connection->write_source, g_source_unref);
     }
+  g_mutex_unlock (&connection->lock);
+  connection_unwatch (connection);
   if (connection->socket == NULL)
     return;
   g_socket_close (connection->socket, NULL);
@@ -685,7 +724,7 @@ on_incoming (GSocket      *socket,
 
   connection = connection_new (listener, client);
   g_ptr_array_add (listener->connections, connection);
-  if (!listener->paused)
+  if (!g_atomic_int_get (&listener->paused))
     connection_watch (connection);
   return G_SOURCE_CONTINUE;
 }
@@ -783,9 +822,9 @@ on_tick (gpointer user_data)
   listener_go_up (listener);
 
   paused = state == MR_BROKER_STATE_PAUSED;
-  if (paused != listener->paused)
+  if (paused != g_atomic_int_get (&listener->paused))
     {
-      listener->paused = paused;
+      g_atomic_int_set (&listener->paused, paused);
       for (guint i = 0; i < listener->connections->len; i++)
         {
           Connection *connection = g_ptr_array_index (listener->connections, i);
