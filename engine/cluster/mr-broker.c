@@ -76,6 +76,11 @@ struct _MrBroker
   GMutex       wake_lock;
   GCond        wake_cond;
   gboolean     woken;
+  /* Under wake_lock: the followed partitions whose leaders appended since
+   * the last fetch pass ("topic\npartition"), and whether something else
+   * woke the broker (then every partition gets a pass). */
+  GHashTable  *appended;
+  gboolean     woken_for_all;
 
   /* The broker thread's own. */
   GHashTable  *truncations;    /* keys of replicas to truncate first */
@@ -185,6 +190,8 @@ mr_broker_new (MrCluster  *cluster,
   g_cond_init (&broker->quit_cond);
   g_mutex_init (&broker->wake_lock);
   g_cond_init (&broker->wake_cond);
+  broker->appended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            NULL);
   broker->replicas = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify)mr_replica_unref);
   broker->truncations = g_hash_table_new_full (g_str_hash, g_str_equal,
@@ -207,6 +214,7 @@ mr_broker_free (MrBroker *broker)
   g_cond_clear (&broker->quit_cond);
   g_mutex_clear (&broker->wake_lock);
   g_cond_clear (&broker->wake_cond);
+  g_hash_table_unref (broker->appended);
   g_free (broker->directory);
   g_free (broker);
 }
@@ -234,8 +242,46 @@ mr_broker_wake (MrBroker *broker)
 {
   g_mutex_lock (&broker->wake_lock);
   broker->woken = TRUE;
+  broker->woken_for_all = TRUE;
   g_cond_signal (&broker->wake_cond);
   g_mutex_unlock (&broker->wake_lock);
+}
+
+void
+mr_broker_wake_for_append (MrBroker   *broker,
+                           const char *topic,
+                           gint32      partition)
+{
+  g_mutex_lock (&broker->wake_lock);
+  broker->woken = TRUE;
+  g_hash_table_add (broker->appended, replica_key (topic, partition));
+  g_cond_signal (&broker->wake_cond);
+  g_mutex_unlock (&broker->wake_lock);
+}
+
+/* Takes the partitions appended to since the last call; NULL when every
+ * partition wants a pass. */
+static GHashTable *
+take_appended (MrBroker *broker)
+{
+  GHashTable *appended;
+
+  g_mutex_lock (&broker->wake_lock);
+  if (broker->woken_for_all)
+    {
+      appended = NULL;
+      g_hash_table_remove_all (broker->appended);
+      broker->woken_for_all = FALSE;
+    }
+  else
+    {
+      appended = broker->appended;
+      broker->appended = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                g_free, NULL);
+    }
+  g_mutex_unlock (&broker->wake_lock);
+
+  return appended;
 }
 
 static void
@@ -292,6 +338,31 @@ copy_replicas (MrBroker *broker)
   g_hash_table_iter_init (&iter, broker->replicas);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (replicas, mr_replica_ref (value));
+  g_mutex_unlock (&broker->lock);
+
+  return replicas;
+}
+
+/* The replicas named by the keys of @keys ("topic\npartition") that this
+ * broker holds. */
+static GPtrArray *
+copy_replicas_named (MrBroker   *broker,
+                     GHashTable *keys)
+{
+  GPtrArray *replicas = g_ptr_array_new_with_free_func (
+    (GDestroyNotify)mr_replica_unref);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&broker->lock);
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      MrReplica *replica = g_hash_table_lookup (broker->replicas, key);
+
+      if (replica != NULL)
+        g_ptr_array_add (replicas, mr_replica_ref (replica));
+    }
   g_mutex_unlock (&broker->lock);
 
   return replicas;
@@ -554,12 +625,15 @@ truncate_followers (MrBroker *broker)
 
 /* Step 4. Returns whether any replica received data. */
 static gboolean
-fetch_from_leaders (MrBroker *broker,
-                    guint     timeout_ms,
-                    GArray   *completions)
+fetch_from_leaders (MrBroker   *broker,
+                    guint       timeout_ms,
+                    GHashTable *only,
+                    GHashTable *received_keys,
+                    GArray     *completions)
 {
   MrBrokerNetwork *network = mr_cluster_get_network (broker->cluster);
-  g_autoptr(GPtrArray) replicas = copy_replicas (broker);
+  g_autoptr(GPtrArray) replicas = only != NULL
+    ? copy_replicas_named (broker, only) : copy_replicas (broker);
   g_autoptr(GHashTable) unreachable = g_hash_table_new (NULL, NULL);
   gboolean received = FALSE;
   gint64 now_ms = g_get_real_time () / 1000;
@@ -615,6 +689,7 @@ fetch_from_leaders (MrBroker *broker,
                                        broker->id,
                                        g_bytes_get_size (records));
               received = TRUE;
+              g_hash_table_add (received_keys, g_strdup (key));
             }
           if (!mr_replica_append_from_leader (replica, records,
                                               high_watermark, &error))
@@ -764,6 +839,12 @@ broker_thread (gpointer data)
   MrClusterOptions options = { 0, };
   gint64 next_isr_check = 0;
   gint64 next_housekeeping = 0;
+  gint64 next_full_pass = 0;
+  gint64 next_expiry_check = 0;
+  gboolean waiting = FALSE;
+  g_autoptr(GHashTable) refetch = g_hash_table_new_full (g_str_hash,
+                                                         g_str_equal,
+                                                         g_free, NULL);
   guint fetch_timeout;
 
   mr_cluster_get_options (broker->cluster, &options);
@@ -774,7 +855,6 @@ broker_thread (gpointer data)
       gint64 now;
       gint64 deadline;
       gboolean received;
-      gboolean waiting;
 
       if (mr_broker_network_is_paused (network, broker->id))
         {
@@ -793,12 +873,49 @@ broker_thread (gpointer data)
       if (g_hash_table_size (broker->truncations) > 0)
         truncate_followers (broker);
 
-      received = fetch_from_leaders (broker, fetch_timeout, completions);
+      /* Step 4 visits only the partitions whose leaders appended, and
+       * those that just received data (the next fetch reports their new
+       * log end, which moves the high watermark); every partition gets a
+       * pass after any other wake-up, while truncations are under way and
+       * every replica.fetch.wait.max.ms, which keeps the leaders'
+       * caught-up times and the followers' high watermarks fresh. */
+      {
+        g_autoptr(GHashTable) appended = take_appended (broker);
+        GHashTable *received_keys = g_hash_table_new_full (g_str_hash,
+                                                           g_str_equal,
+                                                           g_free, NULL);
+        GHashTable *only = NULL;
+        GHashTableIter iter;
+        gpointer key;
+
+        now = g_get_monotonic_time ();
+        if (appended == NULL || now >= next_full_pass ||
+            g_hash_table_size (broker->truncations) > 0)
+          next_full_pass = now + (gint64)options.replica_fetch_wait_max_ms
+                                 * G_TIME_SPAN_MILLISECOND;
+        else
+          {
+            g_hash_table_iter_init (&iter, refetch);
+            while (g_hash_table_iter_next (&iter, &key, NULL))
+              g_hash_table_add (appended, g_strdup (key));
+            only = appended;
+          }
+        received = fetch_from_leaders (broker, fetch_timeout, only,
+                                       received_keys, completions);
+        g_hash_table_unref (refetch);
+        refetch = received_keys;
+      }
 
       now = g_get_monotonic_time ();
-      waiting = maintain_leaders (broker, now >= next_isr_check,
-                                  options.replica_lag_time_max_ms,
-                                  completions);
+      /* Step 5 visits every replica: every 20 ms is fine enough for the
+       * acks=all deadlines, and keeps a busy loop cheap. */
+      if (now >= next_isr_check || now >= next_expiry_check)
+        {
+          waiting = maintain_leaders (broker, now >= next_isr_check,
+                                      options.replica_lag_time_max_ms,
+                                      completions);
+          next_expiry_check = now + 20 * G_TIME_SPAN_MILLISECOND;
+        }
       if (now >= next_isr_check)
         next_isr_check = now + CLAMP (options.replica_lag_time_max_ms / 4,
                                       20, 1000) * G_TIME_SPAN_MILLISECOND;

@@ -44,5 +44,10 @@ void           mr_broker_count            (MrBroker       *broker,
                                            gint64         *size_bytes);
 /* Makes its thread look at the world again (new data, new metadata). */
 void           mr_broker_wake             (MrBroker       *broker);
+/* Wakes a follower of @topic-@partition whose leader just appended: its
+ * next fetch pass visits that partition even between full passes. */
+void           mr_broker_wake_for_append  (MrBroker       *broker,
+                                           const char     *topic,
+                                           gint32          partition);
 
 G_END_DECLS

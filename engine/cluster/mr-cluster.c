@@ -908,7 +908,8 @@ mr_cluster_wake_followers (MrCluster  *cluster,
   g_mutex_unlock (&cluster->lock);
 
   for (guint i = 0; i < n_followers; i++)
-    mr_broker_wake (slot (cluster, followers[i])->broker);
+    mr_broker_wake_for_append (slot (cluster, followers[i])->broker,
+                               topic_name, partition);
 }
 
 /* ---------------------------------------------------------------------- */
