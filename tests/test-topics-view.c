@@ -351,6 +351,37 @@ test_create_and_produce (Fixture       *fixture,
   /* The sidebar agrees with the engine's counts. */
   g_assert_nonnull (strstr (adw_expander_row_get_subtitle (g_ptr_array_index (rows, 0)),
                             "high watermark 40"));
+
+  /* Each replica's row gives its size on disk, as the engine has it. */
+  g_clear_pointer (&info, mr_topic_info_free);
+  info = mr_cluster_describe_topic (fixture->cluster, "orders", &error);
+  g_assert_no_error (error);
+  {
+    const MrPartitionInfo *pinfo = g_ptr_array_index (info->partitions, 0);
+    g_autoptr(GPtrArray) replica_rows = mr_test_find_widgets (g_ptr_array_index (rows, 0),
+                                                              ADW_TYPE_ACTION_ROW, FALSE);
+
+    for (guint r = 0; r < pinfo->replica_states->len; r++)
+      {
+        const MrReplicaInfo *replica = &g_array_index (pinfo->replica_states, MrReplicaInfo, r);
+        g_autofree char *title = g_strdup_printf ("Broker %d", replica->broker_id);
+        g_autofree char *size = g_format_size ((guint64) replica->size_bytes);
+        gboolean found = FALSE;
+
+        g_assert_cmpint (replica->size_bytes, >, 0);
+        for (guint i = 1; i < replica_rows->len; i++)
+          {
+            AdwActionRow *row = g_ptr_array_index (replica_rows, i);
+
+            if (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title))
+              {
+                g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), size));
+                found = TRUE;
+              }
+          }
+        g_assert_true (found);
+      }
+  }
 }
 
 /* The positions of @topic's records in partition order that a filter on

@@ -219,6 +219,35 @@ topic_records (const MrTopicInfo *info)
   return total;
 }
 
+/* The bytes of one copy of the topic: each partition's leader's log (or
+ * the largest online replica's when it has no leader). */
+static gint64
+topic_size (const MrTopicInfo *info)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < info->partitions->len; i++)
+    {
+      const MrPartitionInfo *p = g_ptr_array_index (info->partitions, i);
+      gint64 size = 0;
+
+      for (guint r = 0; p->replica_states != NULL && r < p->replica_states->len; r++)
+        {
+          const MrReplicaInfo *replica = &g_array_index (p->replica_states, MrReplicaInfo, r);
+
+          if (replica->broker_id == p->leader && replica->size_bytes >= 0)
+            {
+              size = replica->size_bytes;
+              break;
+            }
+          size = MAX (size, replica->size_bytes);
+        }
+      total += size;
+    }
+
+  return total;
+}
+
 static guint
 topic_replication (const MrTopicInfo *info)
 {
@@ -260,6 +289,7 @@ topic_subtitle (const MrTopicInfo *info)
   g_autofree char *replication = NULL;
   g_autofree char *records = NULL;
   g_autofree char *count = NULL;
+  g_autofree char *size = NULL;
   gint64 n = topic_records (info);
 
   partitions = g_strdup_printf (ngettext ("%u partition", "%u partitions",
@@ -268,9 +298,10 @@ topic_subtitle (const MrTopicInfo *info)
   replication = g_strdup_printf (_("RF %u"), topic_replication (info));
   count = format_count (n);
   records = g_strdup_printf (ngettext ("%s record", "%s records", n), count);
+  size = g_format_size ((guint64) topic_size (info));
 
-  /* Translators: “3 partitions · RF 3 · 1,204 records”. */
-  return g_strdup_printf (_("%s · %s · %s"), partitions, replication, records);
+  /* Translators: “3 partitions · RF 3 · 1,204 records · 54.6 kB”. */
+  return g_strdup_printf (_("%s · %s · %s · %s"), partitions, replication, records, size);
 }
 
 static void
@@ -402,9 +433,11 @@ update_partition_row (PartitionRow          *prow,
 
       if (replica->online && replica->log_end_offset >= 0)
         {
+          g_autofree char *bytes = g_format_size ((guint64) MAX (replica->size_bytes, 0));
+
           end = format_count (replica->log_end_offset);
-          /* Translators: “log end 1,204 · in sync”. */
-          text = g_strdup_printf (_("log end %s · %s"), end, state);
+          /* Translators: “log end 1,204 · 54.6 kB · in sync”. */
+          text = g_strdup_printf (_("log end %s · %s · %s"), end, bytes, state);
         }
       else
         text = g_strdup (state);
@@ -426,6 +459,7 @@ update_partitions_page (MrTopicsView      *self,
 {
   g_autofree char *records = NULL;
   g_autofree char *count = NULL;
+  g_autofree char *size = NULL;
   g_autofree char *replication = NULL;
   GString *configs = g_string_new (NULL);
   gboolean rebuild = self->partition_rows->len != info->partitions->len;
@@ -433,10 +467,12 @@ update_partitions_page (MrTopicsView      *self,
   guint n_offline = 0;
 
   count = format_count (topic_records (info));
-  records = g_strdup_printf (ngettext ("%s record in %u partition",
-                                       "%s records in %u partitions",
+  size = g_format_size ((guint64) topic_size (info));
+  /* Translators: “1,204 records in 3 partitions · 54.6 kB a copy”. */
+  records = g_strdup_printf (ngettext ("%s record in %u partition · %s a copy",
+                                       "%s records in %u partitions · %s a copy",
                                        info->partitions->len),
-                             count, info->partitions->len);
+                             count, info->partitions->len, size);
   adw_action_row_set_subtitle (self->records_row, records);
 
   for (guint i = 0; i < info->partitions->len; i++)
