@@ -621,6 +621,8 @@ test_shortcuts (void)
   gtk_window_present (GTK_WINDOW (overlay));
   mr_test_wait_for_frames (overlay);
   g_assert_true (mr_test_find_label (overlay, "Failure Lab"));
+  g_assert_true (mr_test_find_label (overlay, "Consumer Groups"));
+  g_assert_true (mr_test_find_label (overlay, "New topic"));
   g_assert_true (mr_test_find_label (overlay, "Preferences"));
   mr_test_save_screenshot (overlay, "shortcuts.png");
   gtk_window_destroy (GTK_WINDOW (overlay));
