@@ -11,216 +11,24 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "mr-test-util.h"
+#include "mr-test-http.h"
 
-typedef struct
-{
-  char         *dir;
-  MrCluster    *cluster;
-
-  /* The server runs on its own thread and context, as it would on the main
-   * context of the app. */
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GMutex        lock;
-  GCond         cond;
-  guint         port;
-
-  SoupSession  *session;
-  char         *base;
-} Fixture;
-
-static MrCluster *
-open_cluster (const char *dir,
-              guint       n_brokers)
-{
-  MrClusterOptions options;
-  MrCluster *cluster;
-
-  mr_test_cluster_options_init (&options, dir, n_brokers);
-  cluster = mr_test_start_cluster (&options);
-  mr_cluster_options_clear (&options);
-  return cluster;
-}
-
-static gpointer
-server_thread (gpointer data)
-{
-  Fixture *fixture = data;
-  g_autoptr(MrHttpApi) api = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (fixture->context);
-
-  api = mr_http_api_new (fixture->cluster, fixture->context);
-  g_assert_cmpuint (mr_http_api_get_port (api), ==, 0);
-  g_assert_null (mr_http_api_dup_url (api));
-  mr_http_api_start (api, NULL, 0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (mr_http_api_get_host (api), ==, "127.0.0.1");
-  g_assert_true (mr_http_api_get_cluster (api) == fixture->cluster);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->port = mr_http_api_get_port (api);
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  mr_http_api_stop (api);
-  g_assert_cmpuint (mr_http_api_get_port (api), ==, 0);
-  /* Stopping twice is fine. */
-  mr_http_api_stop (api);
-  g_assert_finalize_object (g_steal_pointer (&api));
-
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
-}
+/* The cluster (three brokers) and its HTTP API, served on a thread of their
+ * own: see mr-test-http.h. */
+typedef MrTestHttpFixture Fixture;
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture->dir = mr_test_make_tmpdir ();
-  fixture->cluster = open_cluster (fixture->dir, 3);
-
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("http-api", server_thread, fixture);
-
-  g_mutex_lock (&fixture->lock);
-  while (fixture->port == 0)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
-
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%u", fixture->port);
-  fixture->session = soup_session_new_with_options ("timeout", 60, NULL);
-}
-
-static void
-fixture_stop_server (Fixture *fixture)
-{
-  if (fixture->thread == NULL)
-    return;
-
-  g_main_loop_quit (fixture->loop);
-  g_thread_join (g_steal_pointer (&fixture->thread));
+  mr_test_http_start (fixture, 3, NULL);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  fixture_stop_server (fixture);
-  g_clear_object (&fixture->session);
-  g_clear_pointer (&fixture->loop, g_main_loop_unref);
-  g_clear_pointer (&fixture->context, g_main_context_unref);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  g_clear_pointer (&fixture->base, g_free);
-
-  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
-
-/* Client helpers. */
-
-static guint
-request_full (SoupSession  *session,
-              const char   *base,
-              const char   *method,
-              const char   *path,
-              const char   *body,
-              JsonNode    **out,
-              char        **allow)
-{
-  g_autofree char *uri = g_strconcat (base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gconstpointer data;
-  gsize len = 0;
-
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json",
-                                                bytes);
-    }
-
-  response = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-
-  if (allow != NULL)
-    *allow = g_strdup (soup_message_headers_get_one (
-      soup_message_get_response_headers (msg), "Allow"));
-
-  data = g_bytes_get_data (response, &len);
-  if (out != NULL)
-    {
-      *out = NULL;
-      if (len > 0)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          g_assert_cmpstr (soup_message_headers_get_content_type (
-                             soup_message_get_response_headers (msg), NULL),
-                           ==, "application/json");
-          json_parser_load_from_data (parser, data, (gssize)len, &error);
-          g_assert_no_error (error);
-          *out = json_node_ref (json_parser_get_root (parser));
-        }
-    }
-
-  return soup_message_get_status (msg);
-}
-
-static guint
-request (Fixture     *fixture,
-         const char  *method,
-         const char  *path,
-         const char  *body,
-         JsonNode   **out)
-{
-  return request_full (fixture->session, fixture->base, method, path, body,
-                       out, NULL);
-}
-
-/* The Kafka Connect error shape: {"error_code": status, "message"}. */
-static void
-assert_error (Fixture    *fixture,
-              const char *method,
-              const char *path,
-              const char *body,
-              guint       status)
-{
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *object;
-
-  g_assert_cmpuint (request (fixture, method, path, body, &node), ==, status);
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  object = json_node_get_object (node);
-  g_assert_cmpint (json_object_get_int_member (object, "error_code"), ==,
-                   status);
-  g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")),
-                    >, 0);
-}
-
-static JsonObject *
-get_object (Fixture    *fixture,
-            const char *path,
-            JsonNode  **holder)
-{
-  g_assert_cmpuint (request (fixture, "GET", path, NULL, holder), ==,
-                    SOUP_STATUS_OK);
-  return json_node_get_object (*holder);
+  mr_test_http_stop (fixture);
 }
 
 static JsonObject *
@@ -246,7 +54,7 @@ dup_broker_state (Fixture *fixture,
                   gint64   id)
 {
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *cluster = get_object (fixture, "/v1/cluster", &node);
+  JsonObject *cluster = mr_test_http_get_object (fixture, "/v1/cluster", &node);
 
   return g_strdup (json_object_get_string_member (find_broker (cluster, id),
                                                   "state"));
@@ -264,7 +72,7 @@ wait_for_leaders (Fixture    *fixture,
   for (;;)
     {
       g_autoptr(JsonNode) node = NULL;
-      JsonObject *object = get_object (fixture, path, &node);
+      JsonObject *object = mr_test_http_get_object (fixture, path, &node);
       JsonArray *partitions = json_object_get_array_member (object,
                                                             "partitions");
       gboolean ready = TRUE;
@@ -298,8 +106,9 @@ create_topic (Fixture    *fixture,
                                            "\"replication_factor\": 3}",
                                            name, partitions);
 
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics", body, NULL), ==,
-                    SOUP_STATUS_CREATED);
+  g_assert_cmpuint (mr_test_http_request (fixture, "POST", "/v1/topics", body,
+                                          NULL),
+                    ==, SOUP_STATUS_CREATED);
   wait_for_leaders (fixture, name);
 }
 
@@ -310,7 +119,7 @@ topic_total (Fixture    *fixture,
 {
   g_autofree char *path = g_strdup_printf ("/v1/topics/%s", topic);
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *object = get_object (fixture, path, &node);
+  JsonObject *object = mr_test_http_get_object (fixture, path, &node);
   JsonArray *partitions = json_object_get_array_member (object, "partitions");
   gint64 total = 0;
 
@@ -325,7 +134,8 @@ get_records (Fixture    *fixture,
              const char *path,
              JsonNode  **holder)
 {
-  return json_object_get_array_member (get_object (fixture, path, holder),
+  return json_object_get_array_member (mr_test_http_get_object (fixture, path,
+                                                                holder),
                                        "records");
 }
 
@@ -345,7 +155,7 @@ test_cluster (Fixture       *fixture,
   MrClusterOptions options;
   gint64 controller;
 
-  cluster = get_object (fixture, "/v1/cluster", &node);
+  cluster = mr_test_http_get_object (fixture, "/v1/cluster", &node);
   g_assert_cmpstr (json_object_get_string_member (cluster, "cluster_id"), ==,
                    mr_cluster_get_id (fixture->cluster));
   controller = json_object_get_int_member (cluster, "controller");
@@ -384,43 +194,53 @@ test_cluster (Fixture       *fixture,
   mr_cluster_options_clear (&options);
 
   /* The same brokers, alone and one by one. */
-  brokers = json_object_get_array_member (get_object (fixture, "/v1/brokers",
-                                                      &brokers_node),
-                                          "brokers");
+  brokers =
+    json_object_get_array_member (mr_test_http_get_object (fixture,
+                                                           "/v1/brokers",
+                                                           &brokers_node),
+                                  "brokers");
   g_assert_cmpuint (json_array_get_length (brokers), ==, 3);
   g_assert_cmpint (json_object_get_int_member (
-                     get_object (fixture, "/v1/brokers/2", &broker_node),
-                     "id"), ==, 2);
+                     mr_test_http_get_object (fixture, "/v1/brokers/2",
+                                              &broker_node),
+                     "id"),
+                   ==, 2);
 
   /* Wrong methods, unknown paths and parameters. */
-  g_assert_cmpuint (request_full (fixture->session, fixture->base, "POST",
-                                  "/v1/cluster", "{}", NULL, &allow), ==,
-                    SOUP_STATUS_METHOD_NOT_ALLOWED);
+  g_assert_cmpuint (mr_test_http_request_full (fixture->session, fixture->base,
+                                               "POST", "/v1/cluster", "{}",
+                                               NULL, &allow),
+                    ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
   g_assert_cmpstr (allow, ==, "GET");
-  assert_error (fixture, "DELETE", "/v1/cluster", NULL,
-                SOUP_STATUS_METHOD_NOT_ALLOWED);
-  assert_error (fixture, "PUT", "/v1/topics", "{}",
-                SOUP_STATUS_METHOD_NOT_ALLOWED);
-  assert_error (fixture, "GET", "/v1/brokers/2/stop", NULL,
-                SOUP_STATUS_METHOD_NOT_ALLOWED);
-  assert_error (fixture, "GET", "/", NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/nothing", NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v2/cluster", NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/cluster/more", NULL,
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/cluster?colour=blue", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET", "/v1/brokers/9", NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/brokers/two", NULL,
-                SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "DELETE", "/v1/cluster", NULL,
+                             SOUP_STATUS_METHOD_NOT_ALLOWED);
+  mr_test_http_assert_error (fixture, "PUT", "/v1/topics", "{}",
+                             SOUP_STATUS_METHOD_NOT_ALLOWED);
+  mr_test_http_assert_error (fixture, "GET", "/v1/brokers/2/stop", NULL,
+                             SOUP_STATUS_METHOD_NOT_ALLOWED);
+  mr_test_http_assert_error (fixture, "GET", "/", NULL, SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/nothing", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v2/cluster", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/cluster/more", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/cluster?colour=blue", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET", "/v1/brokers/9", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/brokers/two", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 
   /* A trailing slash is the same path. */
-  g_assert_cmpuint (request (fixture, "GET", "/v1/cluster/", NULL, NULL), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (fixture, "GET", "/v1/cluster/", NULL,
+                                          NULL),
+                    ==, SOUP_STATUS_OK);
   /* Empty segments elsewhere match nothing. */
-  assert_error (fixture, "GET", "/v1//cluster", NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/topics//partitions/0/records", NULL,
-                SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1//cluster", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/topics//partitions/0/records",
+                             NULL, SOUP_STATUS_NOT_FOUND);
 }
 
 static void
@@ -436,8 +256,8 @@ assert_action (Fixture    *fixture,
   g_autoptr(JsonNode) node = NULL;
   JsonObject *broker;
 
-  g_assert_cmpuint (request (fixture, "POST", path, body, &node), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (fixture, "POST", path, body, &node),
+                    ==, SOUP_STATUS_OK);
   broker = json_node_get_object (node);
   g_assert_cmpint (json_object_get_int_member (broker, "id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (broker, "state"), ==, state);
@@ -456,10 +276,10 @@ test_brokers (Fixture       *fixture,
 
   assert_action (fixture, 2, "stop", NULL, "stopped");
   /* Stopping a stopped broker makes no sense. */
-  assert_error (fixture, "POST", "/v1/brokers/2/stop", NULL,
-                SOUP_STATUS_CONFLICT);
-  assert_error (fixture, "POST", "/v1/brokers/2/pause", NULL,
-                SOUP_STATUS_CONFLICT);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/stop", NULL,
+                             SOUP_STATUS_CONFLICT);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/pause", NULL,
+                             SOUP_STATUS_CONFLICT);
   assert_action (fixture, 2, "start", "{}", "running");
 
   assert_action (fixture, 3, "pause", NULL, "paused");
@@ -470,45 +290,48 @@ test_brokers (Fixture       *fixture,
   assert_action (fixture, 3, "start", NULL, "running");
 
   /* Slow: the latency in the body or the query. */
-  g_assert_cmpuint (request (fixture, "POST", "/v1/brokers/2/slow",
-                             "{\"latency_ms\": 25}", &node), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (fixture, "POST", "/v1/brokers/2/slow",
+                                          "{\"latency_ms\": 25}", &node),
+                    ==, SOUP_STATUS_OK);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "latency_ms"), ==, 25);
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST",
-                             "/v1/brokers/2/slow?latency_ms=0", NULL, &node),
+  g_assert_cmpuint (mr_test_http_request (fixture, "POST",
+                                          "/v1/brokers/2/slow?latency_ms=0",
+                                          NULL, &node),
                     ==, SOUP_STATUS_OK);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "latency_ms"), ==, 0);
-  assert_error (fixture, "POST", "/v1/brokers/2/slow", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/brokers/2/slow",
-                "{\"latency_ms\": \"lots\"}", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/brokers/2/slow?latency_ms=-3", NULL,
-                SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/slow", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/slow",
+                             "{\"latency_ms\": \"lots\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST",
+                             "/v1/brokers/2/slow?latency_ms=-3", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
 
   /* Unknown brokers and actions. */
-  assert_error (fixture, "POST", "/v1/brokers/9/stop", NULL,
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "POST", "/v1/brokers/0/stop", NULL,
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "POST", "/v1/brokers/x/stop", NULL,
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "POST", "/v1/brokers/2/explode", NULL,
-                SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/9/stop", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/0/stop", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/x/stop", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/explode", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 
   /* Bad bodies change nothing. */
-  assert_error (fixture, "POST", "/v1/brokers/2/stop", "{\"now\": true}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/brokers/2/stop", "{\"latency_ms\": 3}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/brokers/2/stop", "{not json",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/brokers/2/stop", "[]",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/brokers/2/stop?force=1", NULL,
-                SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/stop",
+                             "{\"now\": true}", SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/stop",
+                             "{\"latency_ms\": 3}", SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/stop", "{not json",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/stop", "[]",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/brokers/2/stop?force=1",
+                             NULL, SOUP_STATUS_BAD_REQUEST);
   state = dup_broker_state (fixture, 2);
   g_assert_cmpstr (state, ==, "running");
 }
@@ -528,12 +351,14 @@ test_topics (Fixture       *fixture,
   JsonArray *topics;
   gboolean listed = FALSE;
 
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics",
-                             "{\"name\": \"orders\", \"partitions\": 3, "
-                             "\"replication_factor\": 3, \"configs\": "
-                             "{\"retention.ms\": \"60000\", "
-                             "\"min.insync.replicas\": 2}}", &node), ==,
-                    SOUP_STATUS_CREATED);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics",
+                          "{\"name\": \"orders\", \"partitions\": 3, "
+                          "\"replication_factor\": 3, \"configs\": "
+                          "{\"retention.ms\": \"60000\", "
+                          "\"min.insync.replicas\": 2}}",
+                          &node),
+    ==, SOUP_STATUS_CREATED);
   topic = json_node_get_object (node);
   g_assert_cmpstr (json_object_get_string_member (topic, "name"), ==,
                    "orders");
@@ -549,8 +374,9 @@ test_topics (Fixture       *fixture,
   wait_for_leaders (fixture, "orders");
 
   /* The list. */
-  topics = json_object_get_array_member (get_object (fixture, "/v1/topics",
-                                                     &list_node),
+  topics = json_object_get_array_member (mr_test_http_get_object (fixture,
+                                                                  "/v1/topics",
+                                                                  &list_node),
                                          "topics");
   for (guint i = 0; i < json_array_get_length (topics); i++)
     {
@@ -569,7 +395,7 @@ test_topics (Fixture       *fixture,
   g_assert_true (listed);
 
   /* The description: every replica's log end, keyed by broker id. */
-  topic = get_object (fixture, "/v1/topics/orders", &topic_node);
+  topic = mr_test_http_get_object (fixture, "/v1/topics/orders", &topic_node);
   partitions = json_object_get_array_member (topic, "partitions");
   g_assert_cmpuint (json_array_get_length (partitions), ==, 3);
   for (guint i = 0; i < 3; i++)
@@ -610,69 +436,82 @@ test_topics (Fixture       *fixture,
     }
 
   /* Conflicts and bad requests; none of them creates anything. */
-  assert_error (fixture, "POST", "/v1/topics", "{\"name\": \"orders\"}",
-                SOUP_STATUS_CONFLICT);
-  assert_error (fixture, "POST", "/v1/topics", "{\"name\": \"bad name!\"}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", "{\"name\": \"\"}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"configs\": {\"retention.ms\": "
-                "\"soon\"}}", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"configs\": {\"colour\": \"blue\"}}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"configs\": {\"retention.ms\": null}}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"configs\": [\"retention.ms\"]}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"partitions\": 0}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"partitions\": \"3\"}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"partitions\": 2.5}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"replication_factor\": 4}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics",
-                "{\"name\": \"t1\", \"colour\": \"blue\"}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", "{\"name\": 7}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", "{\"partitions\": 1}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", "{\"name\": \"t1\"",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", "[\"t1\"]",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", "", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics", NULL, SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET", "/v1/topics/t1", NULL, SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"orders\"}", SOUP_STATUS_CONFLICT);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"bad name!\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics", "{\"name\": \"\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"configs\": "
+                             "{\"retention.ms\": "
+                             "\"soon\"}}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"configs\": {\"colour\": "
+                             "\"blue\"}}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"configs\": "
+                             "{\"retention.ms\": null}}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"configs\": "
+                             "[\"retention.ms\"]}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"partitions\": 0}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"partitions\": \"3\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"partitions\": 2.5}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"replication_factor\": 4}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"name\": \"t1\", \"colour\": \"blue\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics", "{\"name\": 7}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics",
+                             "{\"partitions\": 1}", SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics", "{\"name\": \"t1\"",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics", "[\"t1\"]",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics", "",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET", "/v1/topics/t1", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 
   /* A validation creates nothing either. */
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics",
-                             "{\"name\": \"t1\", \"validate_only\": true}",
-                             &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics",
+                          "{\"name\": \"t1\", \"validate_only\": true}", &node),
+    ==, SOUP_STATUS_OK);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "partitions"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "replication_factor"), ==, 3);
-  assert_error (fixture, "GET", "/v1/topics/t1", NULL, SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/topics/t1", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 
   /* Defaults: the cluster's partitions and replication factor. */
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics",
-                             "{\"name\": \"t1\", \"partitions\": null, "
-                             "\"configs\": {\"retention.ms\": 60000, "
-                             "\"unclean.leader.election.enable\": false}}",
-                             &node), ==, SOUP_STATUS_CREATED);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics",
+                          "{\"name\": \"t1\", \"partitions\": null, "
+                          "\"configs\": {\"retention.ms\": 60000, "
+                          "\"unclean.leader.election.enable\": false}}",
+                          &node),
+    ==, SOUP_STATUS_CREATED);
   configs = json_object_get_object_member (json_node_get_object (node),
                                            "configs");
   g_assert_cmpstr (json_object_get_string_member (configs, "retention.ms"),
@@ -684,14 +523,17 @@ test_topics (Fixture       *fixture,
                                                     "partitions")), ==, 3);
 
   /* Delete. */
-  g_assert_cmpuint (request (fixture, "DELETE", "/v1/topics/t1", NULL,
-                             &node), ==, SOUP_STATUS_NO_CONTENT);
-  assert_error (fixture, "GET", "/v1/topics/t1", NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "DELETE", "/v1/topics/t1", NULL,
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "DELETE", "/v1/topics/orders?now=1", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpuint (request (fixture, "GET", "/v1/topics/orders", NULL, NULL),
+  g_assert_cmpuint (mr_test_http_request (fixture, "DELETE", "/v1/topics/t1",
+                                          NULL, &node),
+                    ==, SOUP_STATUS_NO_CONTENT);
+  mr_test_http_assert_error (fixture, "GET", "/v1/topics/t1", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "DELETE", "/v1/topics/t1", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "DELETE", "/v1/topics/orders?now=1", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpuint (mr_test_http_request (fixture, "GET", "/v1/topics/orders",
+                                          NULL, NULL),
                     ==, SOUP_STATUS_OK);
 }
 
@@ -724,19 +566,21 @@ test_produce_and_read (Fixture       *fixture,
 
   create_topic (fixture, "events", 3);
 
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/events/records",
-                             "{\"acks\": \"all\", \"records\": ["
-                             "{\"key\": \"a\", \"value\": \"1\", "
-                             " \"partition\": 0},"
-                             "{\"key\": \"b\", \"value\": \"2\", "
-                             " \"partition\": 0, \"timestamp\": 1000},"
-                             "{\"value\": \"3\", \"partition\": 1, "
-                             " \"headers\": {\"h1\": \"v1\", \"h2\": null}},"
-                             "{\"key\": null, \"value\": null, "
-                             " \"partition\": 2},"
-                             "{\"key\": \"c\", \"value\": \"\u00e9t\u00e9\", "
-                             " \"partition\": 0}]}", &node), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/events/records",
+                          "{\"acks\": \"all\", \"records\": ["
+                          "{\"key\": \"a\", \"value\": \"1\", "
+                          " \"partition\": 0},"
+                          "{\"key\": \"b\", \"value\": \"2\", "
+                          " \"partition\": 0, \"timestamp\": 1000},"
+                          "{\"value\": \"3\", \"partition\": 1, "
+                          " \"headers\": {\"h1\": \"v1\", \"h2\": null}},"
+                          "{\"key\": null, \"value\": null, "
+                          " \"partition\": 2},"
+                          "{\"key\": \"c\", \"value\": \"\u00e9t\u00e9\", "
+                          " \"partition\": 0}]}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   offsets = json_object_get_array_member (json_node_get_object (node),
                                           "offsets");
   g_assert_cmpuint (json_array_get_length (offsets), ==, 5);
@@ -747,8 +591,9 @@ test_produce_and_read (Fixture       *fixture,
   assert_offset (offsets, 4, 0, 2);
 
   /* Read back partition 0, whole. */
-  answer = get_object (fixture, "/v1/topics/events/partitions/0/records",
-                       &read_node);
+  answer =
+    mr_test_http_get_object (fixture, "/v1/topics/events/partitions/0/records",
+                             &read_node);
   g_assert_cmpstr (json_object_get_string_member (answer, "topic"), ==,
                    "events");
   g_assert_cmpint (json_object_get_int_member (answer, "partition"), ==, 0);
@@ -777,26 +622,29 @@ test_produce_and_read (Fixture       *fixture,
 
   /* From an offset inside the batch, and a limit. */
   g_clear_pointer (&read_node, json_node_unref);
-  answer = get_object (fixture,
-                       "/v1/topics/events/partitions/0/records?offset=1",
-                       &read_node);
+  answer =
+    mr_test_http_get_object (fixture,
+                             "/v1/topics/events/partitions/0/records?offset=1",
+                             &read_node);
   records = json_object_get_array_member (answer, "records");
   g_assert_cmpuint (json_array_get_length (records), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (
                      json_array_get_object_element (records, 0), "key"), ==,
                    "b");
   g_clear_pointer (&read_node, json_node_unref);
-  answer = get_object (fixture,
-                       "/v1/topics/events/partitions/0/records?offset=0&limit=2",
-                       &read_node);
+  answer = mr_test_http_get_object (fixture,
+                                    "/v1/topics/events/partitions/0/"
+                                    "records?offset=0&limit=2",
+                                    &read_node);
   g_assert_cmpuint (json_array_get_length (
                       json_object_get_array_member (answer, "records")), ==,
                     2);
   g_assert_cmpint (json_object_get_int_member (answer, "next_offset"), ==, 2);
   g_clear_pointer (&read_node, json_node_unref);
-  answer = get_object (fixture,
-                       "/v1/topics/events/partitions/0/records?offset=3",
-                       &read_node);
+  answer =
+    mr_test_http_get_object (fixture,
+                             "/v1/topics/events/partitions/0/records?offset=3",
+                             &read_node);
   g_assert_cmpuint (json_array_get_length (
                       json_object_get_array_member (answer, "records")), ==,
                     0);
@@ -829,24 +677,30 @@ test_produce_and_read (Fixture       *fixture,
 
   /* Numeric acks; acks=0 gives no offsets. */
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/events/records",
-                             "{\"acks\": 1, \"records\": [{\"value\": \"x\", "
-                             "\"partition\": 1}]}", &node), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/events/records",
+                          "{\"acks\": 1, \"records\": [{\"value\": \"x\", "
+                          "\"partition\": 1}]}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   assert_offset (json_object_get_array_member (json_node_get_object (node),
                                                "offsets"), 0, 1, 1);
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/events/records",
-                             "{\"acks\": \"-1\", \"records\": [{\"value\": "
-                             "\"y\", \"partition\": 1}]}", &node), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/events/records",
+                          "{\"acks\": \"-1\", \"records\": [{\"value\": "
+                          "\"y\", \"partition\": 1}]}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   assert_offset (json_object_get_array_member (json_node_get_object (node),
                                                "offsets"), 0, 1, 2);
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/events/records",
-                             "{\"acks\": \"0\", \"records\": [{\"value\": "
-                             "\"z\", \"partition\": 2}]}", &node), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/events/records",
+                          "{\"acks\": \"0\", \"records\": [{\"value\": "
+                          "\"z\", \"partition\": 2}]}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   g_assert_true (json_object_get_null_member (
                    json_array_get_object_element (
                      json_object_get_array_member (json_node_get_object (node),
@@ -854,26 +708,31 @@ test_produce_and_read (Fixture       *fixture,
                    "offset"));
 
   /* Unknown partitions and bad parameters. */
-  assert_error (fixture, "GET", "/v1/topics/events/partitions/3/records",
-                NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/topics/events/partitions/x/records",
-                NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/topics/nope/partitions/0/records",
-                NULL, SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET",
-                "/v1/topics/events/partitions/0/records?offset=99", NULL,
-                SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
-  assert_error (fixture, "GET",
-                "/v1/topics/events/partitions/0/records?limit=0", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET",
-                "/v1/topics/events/partitions/0/records?offset=abc", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET",
-                "/v1/topics/events/partitions/0/records?from=0", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "PUT", "/v1/topics/events/partitions/0/records",
-                NULL, SOUP_STATUS_METHOD_NOT_ALLOWED);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/events/partitions/3/records", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/events/partitions/x/records", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/nope/partitions/0/records", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/events/partitions/0/records?offset=99",
+                             NULL, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/events/partitions/0/records?limit=0",
+                             NULL, SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/events/partitions/0/"
+                             "records?offset=abc",
+                             NULL, SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/events/partitions/0/records?from=0",
+                             NULL, SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "PUT",
+                             "/v1/topics/events/partitions/0/records", NULL,
+                             SOUP_STATUS_METHOD_NOT_ALLOWED);
 }
 
 static void
@@ -908,8 +767,10 @@ test_binary_round_trip (Fixture       *fixture,
                           " \"base64\", \"value\": \"text\", "
                           " \"value_encoding\": \"string\"}]}",
                           key64, value64, header64);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/bytes/records",
-                             body, &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (fixture, "POST",
+                                          "/v1/topics/bytes/records", body,
+                                          &node),
+                    ==, SOUP_STATUS_OK);
 
   records = get_records (fixture, "/v1/topics/bytes/partitions/0/records",
                          &read_node);
@@ -989,14 +850,16 @@ test_partitioner (Fixture       *fixture,
 
   /* Keyed records go where a Java producer puts them; keyless ones of one
    * request stay together. The topic is created on first use. */
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/auto/records",
-                             "{\"records\": ["
-                             "{\"key\": \"21\", \"value\": \"v\"},"
-                             "{\"key\": \"foobar\", \"value\": \"v\"},"
-                             "{\"key\": \"abc\", \"value\": \"v\"},"
-                             "{\"value\": \"k1\"}, {\"value\": \"k2\"},"
-                             "{\"key\": null, \"value\": \"k3\"}]}", &node),
-                    ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/auto/records",
+                          "{\"records\": ["
+                          "{\"key\": \"21\", \"value\": \"v\"},"
+                          "{\"key\": \"foobar\", \"value\": \"v\"},"
+                          "{\"key\": \"abc\", \"value\": \"v\"},"
+                          "{\"value\": \"k1\"}, {\"value\": \"k2\"},"
+                          "{\"key\": null, \"value\": \"k3\"}]}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   offsets = json_object_get_array_member (json_node_get_object (node),
                                           "offsets");
   g_assert_cmpint (json_object_get_int_member (
@@ -1049,34 +912,38 @@ test_bad_produce_changes_nothing (Fixture       *fixture,
   gint64 before;
 
   create_topic (fixture, "guarded", 2);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/guarded/records",
-                             "{\"records\": [{\"value\": \"first\", "
-                             "\"partition\": 0}]}", NULL), ==,
-                    SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/guarded/records",
+                          "{\"records\": [{\"value\": \"first\", "
+                          "\"partition\": 0}]}",
+                          NULL),
+    ==, SOUP_STATUS_OK);
   before = topic_total (fixture, "guarded");
   g_assert_cmpint (before, ==, 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
     {
       g_test_message ("body %u: %s", i, bodies[i]);
-      assert_error (fixture, "POST", "/v1/topics/guarded/records", bodies[i],
-                    SOUP_STATUS_BAD_REQUEST);
+      mr_test_http_assert_error (fixture, "POST", "/v1/topics/guarded/records",
+                                 bodies[i], SOUP_STATUS_BAD_REQUEST);
     }
 
   /* An unknown partition: the valid records before it are not written
    * either. */
-  assert_error (fixture, "POST", "/v1/topics/guarded/records",
-                "{\"records\": [{\"value\": \"ok\", \"partition\": 0}, "
-                "{\"value\": \"v\", \"partition\": 2}]}",
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "POST", "/v1/topics/guarded/records?acks=1",
-                "{\"records\": [{\"value\": \"v\"}]}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics/bad%20name/records",
-                "{\"records\": [{\"value\": \"v\"}]}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET", "/v1/topics/guarded/records", NULL,
-                SOUP_STATUS_METHOD_NOT_ALLOWED);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics/guarded/records",
+                             "{\"records\": [{\"value\": \"ok\", "
+                             "\"partition\": 0}, "
+                             "{\"value\": \"v\", \"partition\": 2}]}",
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST",
+                             "/v1/topics/guarded/records?acks=1",
+                             "{\"records\": [{\"value\": \"v\"}]}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics/bad%20name/records",
+                             "{\"records\": [{\"value\": \"v\"}]}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET", "/v1/topics/guarded/records", NULL,
+                             SOUP_STATUS_METHOD_NOT_ALLOWED);
 
   g_assert_cmpint (topic_total (fixture, "guarded"), ==, before);
 }
@@ -1092,20 +959,24 @@ test_delete_records (Fixture       *fixture,
   JsonObject *answer;
 
   create_topic (fixture, "trim", 2);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/trim/records",
-                             "{\"records\": ["
-                             "{\"value\": \"0\", \"partition\": 0},"
-                             "{\"value\": \"1\", \"partition\": 0},"
-                             "{\"value\": \"2\", \"partition\": 0},"
-                             "{\"value\": \"3\", \"partition\": 0},"
-                             "{\"value\": \"4\", \"partition\": 0},"
-                             "{\"value\": \"a\", \"partition\": 1},"
-                             "{\"value\": \"b\", \"partition\": 1}]}", NULL),
-                    ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/trim/records",
+                          "{\"records\": ["
+                          "{\"value\": \"0\", \"partition\": 0},"
+                          "{\"value\": \"1\", \"partition\": 0},"
+                          "{\"value\": \"2\", \"partition\": 0},"
+                          "{\"value\": \"3\", \"partition\": 0},"
+                          "{\"value\": \"4\", \"partition\": 0},"
+                          "{\"value\": \"a\", \"partition\": 1},"
+                          "{\"value\": \"b\", \"partition\": 1}]}",
+                          NULL),
+    ==, SOUP_STATUS_OK);
 
-  g_assert_cmpuint (request (fixture, "DELETE",
-                             "/v1/topics/trim/partitions/0/records?before=3",
-                             NULL, &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (fixture, "DELETE",
+                                          "/v1/topics/trim/partitions/0/"
+                                          "records?before=3",
+                                          NULL, &node),
+                    ==, SOUP_STATUS_OK);
   partitions = json_object_get_array_member (json_node_get_object (node),
                                              "partitions");
   g_assert_cmpint (json_object_get_int_member (
@@ -1113,31 +984,33 @@ test_delete_records (Fixture       *fixture,
                      "low_watermark"), ==, 3);
 
   /* Reads start at the new log start; below it is out of range. */
-  answer = get_object (fixture, "/v1/topics/trim/partitions/0/records",
-                       &read_node);
+  answer =
+    mr_test_http_get_object (fixture, "/v1/topics/trim/partitions/0/records",
+                             &read_node);
   g_assert_cmpint (json_object_get_int_member (answer, "log_start_offset"),
                    ==, 3);
   g_assert_cmpint (json_object_get_int_member (
                      json_array_get_object_element (
                        json_object_get_array_member (answer, "records"), 0),
                      "offset"), ==, 3);
-  assert_error (fixture, "GET",
-                "/v1/topics/trim/partitions/0/records?offset=1", NULL,
-                SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
-  assert_error (fixture, "DELETE",
-                "/v1/topics/trim/partitions/0/records?before=99", NULL,
-                SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
-  assert_error (fixture, "DELETE",
-                "/v1/topics/trim/partitions/0/records?before=x", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "DELETE",
-                "/v1/topics/trim/partitions/7/records", NULL,
-                SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET",
+                             "/v1/topics/trim/partitions/0/records?offset=1",
+                             NULL, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
+  mr_test_http_assert_error (fixture, "DELETE",
+                             "/v1/topics/trim/partitions/0/records?before=99",
+                             NULL, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
+  mr_test_http_assert_error (fixture, "DELETE",
+                             "/v1/topics/trim/partitions/0/records?before=x",
+                             NULL, SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "DELETE",
+                             "/v1/topics/trim/partitions/7/records", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 
   /* The whole topic, up to each high watermark. */
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "DELETE",
-                             "/v1/topics/trim/records?before=4", NULL, &node),
+  g_assert_cmpuint (mr_test_http_request (fixture, "DELETE",
+                                          "/v1/topics/trim/records?before=4",
+                                          NULL, &node),
                     ==, SOUP_STATUS_OK);
   partitions = json_object_get_array_member (json_node_get_object (node),
                                              "partitions");
@@ -1149,13 +1022,16 @@ test_delete_records (Fixture       *fixture,
                      json_array_get_object_element (partitions, 1),
                      "low_watermark"), ==, 2);
 
-  partitions = json_object_get_array_member (
-    get_object (fixture, "/v1/topics/trim", &topic_node), "partitions");
+  partitions =
+    json_object_get_array_member (mr_test_http_get_object (fixture,
+                                                           "/v1/topics/trim",
+                                                           &topic_node),
+                                  "partitions");
   g_assert_cmpint (json_object_get_int_member (
                      json_array_get_object_element (partitions, 0),
                      "log_start_offset"), ==, 4);
-  assert_error (fixture, "DELETE", "/v1/topics/gone/records", NULL,
-                SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "DELETE", "/v1/topics/gone/records", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 }
 
 /* Events. */
@@ -1175,8 +1051,9 @@ late_pause_thread (gpointer data)
                                            "/pause", late->broker);
 
   g_usleep (300 * G_TIME_SPAN_MILLISECOND);
-  g_assert_cmpuint (request_full (session, late->base, "POST", path, NULL,
-                                  NULL, NULL), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request_full (session, late->base, "POST",
+                                               path, NULL, NULL, NULL),
+                    ==, SOUP_STATUS_OK);
   return NULL;
 }
 
@@ -1197,7 +1074,7 @@ test_events (Fixture       *fixture,
   gboolean paused = FALSE;
 
   /* The start of the cluster is in the history. */
-  answer = get_object (fixture, "/v1/events", &node);
+  answer = mr_test_http_get_object (fixture, "/v1/events", &node);
   events = json_object_get_array_member (answer, "events");
   g_assert_cmpuint (json_array_get_length (events), >, 0);
   last_seq = json_object_get_int_member (answer, "last_seq");
@@ -1213,7 +1090,7 @@ test_events (Fixture       *fixture,
   path = g_strdup_printf ("/v1/events?since=%" G_GINT64_FORMAT "&wait_ms=150",
                           last_seq);
   start = g_get_monotonic_time ();
-  answer = get_object (fixture, path, &empty_node);
+  answer = mr_test_http_get_object (fixture, path, &empty_node);
   g_assert_cmpint (g_get_monotonic_time () - start, >=,
                    140 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpuint (json_array_get_length (
@@ -1227,7 +1104,7 @@ test_events (Fixture       *fixture,
                           "&wait_ms=20000", last_seq);
   thread = g_thread_new ("late-pause", late_pause_thread, &late);
   start = g_get_monotonic_time ();
-  answer = get_object (fixture, path, &wait_node);
+  answer = mr_test_http_get_object (fixture, path, &wait_node);
   g_assert_cmpint (g_get_monotonic_time () - start, <,
                    15 * G_TIME_SPAN_SECOND);
   g_thread_join (thread);
@@ -1247,14 +1124,14 @@ test_events (Fixture       *fixture,
     }
   g_assert_true (paused);
 
-  assert_error (fixture, "GET", "/v1/events?since=-1", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET", "/v1/events?wait_ms=600000", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "GET", "/v1/events?until=3", NULL,
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/events", "{}",
-                SOUP_STATUS_METHOD_NOT_ALLOWED);
+  mr_test_http_assert_error (fixture, "GET", "/v1/events?since=-1", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET", "/v1/events?wait_ms=600000", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET", "/v1/events?until=3", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/events", "{}",
+                             SOUP_STATUS_METHOD_NOT_ALLOWED);
 }
 
 /* Stopping. */
@@ -1298,7 +1175,7 @@ test_stop_ends_long_polls (Fixture       *fixture,
   g_usleep (300 * G_TIME_SPAN_MILLISECOND);
 
   start = g_get_monotonic_time ();
-  fixture_stop_server (fixture);
+  mr_test_http_stop_server (fixture);
   g_assert_cmpint (g_get_monotonic_time () - start, <,
                    3 * G_TIME_SPAN_SECOND);
   g_thread_join (thread);

@@ -12,7 +12,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "mr-test-util.h"
+#include "mr-test-http.h"
 
 #define N_PARTITIONS 3
 
@@ -20,213 +20,34 @@
  * retention). */
 static gint64 base_time;
 
-typedef struct _Fixture Fixture;
+/* The cluster (three brokers, __consumer_offsets in three partitions) and
+ * its HTTP API, served on a thread of their own: see mr-test-http.h. */
+typedef MrTestHttpFixture Fixture;
+
 static void create_topic_with_records (Fixture    *fixture,
                                        const char *name,
                                        guint       n_per_partition);
 
-struct _Fixture
+static void
+use_offsets_topic (MrClusterOptions *options)
 {
-  char         *dir;
-  MrCluster    *cluster;
-
-  /* The server runs on its own thread and context, as it would on the main
-   * context of the app. */
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GMutex        lock;
-  GCond         cond;
-  guint         port;
-
-  SoupSession  *session;
-  char         *base;
-};
-
-static MrCluster *
-open_cluster (const char *dir,
-              guint       n_brokers)
-{
-  MrClusterOptions options;
-  MrCluster *cluster;
-
-  mr_test_cluster_options_init (&options, dir, n_brokers);
-  options.offsets_topic_partitions = 3;
-  cluster = mr_test_start_cluster (&options);
-  mr_cluster_options_clear (&options);
-  return cluster;
-}
-
-static gpointer
-server_thread (gpointer data)
-{
-  Fixture *fixture = data;
-  g_autoptr(MrHttpApi) api = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (fixture->context);
-
-  api = mr_http_api_new (fixture->cluster, fixture->context);
-  g_assert_cmpuint (mr_http_api_get_port (api), ==, 0);
-  g_assert_null (mr_http_api_dup_url (api));
-  mr_http_api_start (api, NULL, 0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (mr_http_api_get_host (api), ==, "127.0.0.1");
-  g_assert_true (mr_http_api_get_cluster (api) == fixture->cluster);
-
-  g_mutex_lock (&fixture->lock);
-  fixture->port = mr_http_api_get_port (api);
-  g_cond_signal (&fixture->cond);
-  g_mutex_unlock (&fixture->lock);
-
-  g_main_loop_run (fixture->loop);
-
-  mr_http_api_stop (api);
-  g_assert_cmpuint (mr_http_api_get_port (api), ==, 0);
-  /* Stopping twice is fine. */
-  mr_http_api_stop (api);
-  g_assert_finalize_object (g_steal_pointer (&api));
-
-  g_main_context_pop_thread_default (fixture->context);
-  return NULL;
+  options->offsets_topic_partitions = 3;
 }
 
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture->dir = mr_test_make_tmpdir ();
-  fixture->cluster = open_cluster (fixture->dir, 3);
-
-  g_mutex_init (&fixture->lock);
-  g_cond_init (&fixture->cond);
-  fixture->context = g_main_context_new ();
-  fixture->loop = g_main_loop_new (fixture->context, FALSE);
-  fixture->thread = g_thread_new ("http-api", server_thread, fixture);
-
-  g_mutex_lock (&fixture->lock);
-  while (fixture->port == 0)
-    g_cond_wait (&fixture->cond, &fixture->lock);
-  g_mutex_unlock (&fixture->lock);
-
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%u", fixture->port);
-  fixture->session = soup_session_new_with_options ("timeout", 60, NULL);
+  mr_test_http_start (fixture, 3, use_offsets_topic);
   create_topic_with_records (fixture, "orders", 10);
-}
-
-static void
-fixture_stop_server (Fixture *fixture)
-{
-  if (fixture->thread == NULL)
-    return;
-
-  g_main_loop_quit (fixture->loop);
-  g_thread_join (g_steal_pointer (&fixture->thread));
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  fixture_stop_server (fixture);
-  g_clear_object (&fixture->session);
-  g_clear_pointer (&fixture->loop, g_main_loop_unref);
-  g_clear_pointer (&fixture->context, g_main_context_unref);
-  g_mutex_clear (&fixture->lock);
-  g_cond_clear (&fixture->cond);
-  g_clear_pointer (&fixture->base, g_free);
-
-  g_clear_pointer (&fixture->cluster, mr_cluster_unref);
-  mr_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
+  mr_test_http_stop (fixture);
 }
-
-/* Client helpers. */
-
-static guint
-request_full (SoupSession  *session,
-              const char   *base,
-              const char   *method,
-              const char   *path,
-              const char   *body,
-              JsonNode    **out,
-              char        **allow)
-{
-  g_autofree char *uri = g_strconcat (base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  gconstpointer data;
-  gsize len = 0;
-
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json",
-                                                bytes);
-    }
-
-  response = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-
-  if (allow != NULL)
-    *allow = g_strdup (soup_message_headers_get_one (
-      soup_message_get_response_headers (msg), "Allow"));
-
-  data = g_bytes_get_data (response, &len);
-  if (out != NULL)
-    {
-      *out = NULL;
-      if (len > 0)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          g_assert_cmpstr (soup_message_headers_get_content_type (
-                             soup_message_get_response_headers (msg), NULL),
-                           ==, "application/json");
-          json_parser_load_from_data (parser, data, (gssize)len, &error);
-          g_assert_no_error (error);
-          *out = json_node_ref (json_parser_get_root (parser));
-        }
-    }
-
-  return soup_message_get_status (msg);
-}
-
-static guint
-request (Fixture     *fixture,
-         const char  *method,
-         const char  *path,
-         const char  *body,
-         JsonNode   **out)
-{
-  return request_full (fixture->session, fixture->base, method, path, body,
-                       out, NULL);
-}
-
-/* The Kafka Connect error shape: {"error_code": status, "message"}. */
-static void
-assert_error (Fixture    *fixture,
-              const char *method,
-              const char *path,
-              const char *body,
-              guint       status)
-{
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *object;
-
-  g_assert_cmpuint (request (fixture, method, path, body, &node), ==, status);
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  object = json_node_get_object (node);
-  g_assert_cmpint (json_object_get_int_member (object, "error_code"), ==,
-                   status);
-  g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")),
-                    >, 0);
-}
-
 
 /* @n_per_partition records in each partition, timestamps base_time + i. */
 static void
@@ -273,17 +94,6 @@ commit (Fixture    *fixture,
                    ==, MR_KAFKA_ERROR_NONE);
 }
 
-static JsonObject *
-get_object (Fixture    *fixture,
-            const char *path,
-            JsonNode  **holder)
-{
-  g_assert_cmpuint (request (fixture, "GET", path, NULL, holder), ==,
-                    SOUP_STATUS_OK);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (*holder));
-  return json_node_get_object (*holder);
-}
-
 static gint64
 committed_at (JsonObject *group,
               gint32      partition)
@@ -311,7 +121,7 @@ test_list_and_describe (Fixture       *fixture,
   JsonArray *offsets;
 
   commit (fixture, "billing", 4);
-  object = get_object (fixture, "/v1/groups", &list);
+  object = mr_test_http_get_object (fixture, "/v1/groups", &list);
   groups = json_object_get_array_member (object, "groups");
   g_assert_cmpuint (json_array_get_length (groups), ==, 1);
   object = json_array_get_object_element (groups, 0);
@@ -320,7 +130,7 @@ test_list_and_describe (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==,
                    "Empty");
 
-  object = get_object (fixture, "/v1/groups/billing", &group);
+  object = mr_test_http_get_object (fixture, "/v1/groups/billing", &group);
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==,
                    "Empty");
   g_assert_cmpuint (json_array_get_length (
@@ -343,10 +153,10 @@ test_list_and_describe (Fixture       *fixture,
                        59000);
     }
 
-  assert_error (fixture, "GET", "/v1/groups/nobody", NULL,
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "GET", "/v1/groups?x=1", NULL,
-                SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "GET", "/v1/groups/nobody", NULL,
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/groups?x=1", NULL,
+                             SOUP_STATUS_BAD_REQUEST);
 }
 
 static void
@@ -361,10 +171,12 @@ test_reset (Fixture       *fixture,
   commit (fixture, "replay", 7);
 
   /* The preview changes nothing. */
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                             "{\"topic\": \"orders\", \"to-earliest\": true, "
-                             "\"dry-run\": true}", &node),
-                    ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                          "{\"topic\": \"orders\", \"to-earliest\": true, "
+                          "\"dry-run\": true}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   object = json_node_get_object (node);
   g_assert_true (json_object_get_boolean_member (object, "dry_run"));
   changes = json_object_get_array_member (object, "changes");
@@ -372,17 +184,19 @@ test_reset (Fixture       *fixture,
   object = json_array_get_object_element (changes, 1);
   g_assert_cmpint (json_object_get_int_member (object, "old_offset"), ==, 7);
   g_assert_cmpint (json_object_get_int_member (object, "new_offset"), ==, 0);
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 1), ==, 7);
   g_clear_pointer (&group, json_node_unref);
   g_clear_pointer (&node, json_node_unref);
 
   /* shift-by on one partition. */
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                             "{\"topic\": \"orders\", \"partitions\": [2], "
-                             "\"shift-by\": -3}", &node),
-                    ==, SOUP_STATUS_OK);
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                          "{\"topic\": \"orders\", \"partitions\": [2], "
+                          "\"shift-by\": -3}",
+                          &node),
+    ==, SOUP_STATUS_OK);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 0), ==, 7);
   g_assert_cmpint (committed_at (object, 2), ==, 4);
   g_clear_pointer (&group, json_node_unref);
@@ -390,10 +204,11 @@ test_reset (Fixture       *fixture,
 
   /* to-offset clamps to the high watermark; to-datetime finds the first
    * record at or after the time (timestamps are base_time + i). */
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                             "{\"topic\": \"orders\", \"to-offset\": 99}", &node),
-                    ==, SOUP_STATUS_OK);
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                          "{\"topic\": \"orders\", \"to-offset\": 99}", &node),
+    ==, SOUP_STATUS_OK);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 1), ==, 10);
   g_clear_pointer (&group, json_node_unref);
   g_clear_pointer (&node, json_node_unref);
@@ -403,53 +218,60 @@ test_reset (Fixture       *fixture,
     g_autofree char *body = g_strdup_printf ("{\"topic\": \"orders\", "
                                              "\"to-datetime\": \"%s\"}", iso);
 
-    g_assert_cmpuint (request (fixture, "POST",
-                               "/v1/groups/replay/reset-offsets", body, &node),
+    g_assert_cmpuint (mr_test_http_request (fixture, "POST",
+                                            "/v1/groups/replay/reset-offsets",
+                                            body, &node),
                       ==, SOUP_STATUS_OK);
   }
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 0), ==, 3);
   g_clear_pointer (&group, json_node_unref);
   g_clear_pointer (&node, json_node_unref);
   /* by-duration: an hour back reaches every record (the earliest); ten
    * seconds back none (the latest). */
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                             "{\"topic\": \"orders\", \"by-duration\": \"PT1H\"}",
-                             &node),
-                    ==, SOUP_STATUS_OK);
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                          "{\"topic\": \"orders\", \"by-duration\": \"PT1H\"}",
+                          &node),
+    ==, SOUP_STATUS_OK);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 0), ==, 0);
   g_clear_pointer (&group, json_node_unref);
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                             "{\"topic\": \"orders\", \"by-duration\": 10000}",
-                             &node),
+  g_assert_cmpuint (mr_test_http_request (
+                      fixture, "POST", "/v1/groups/replay/reset-offsets",
+                      "{\"topic\": \"orders\", \"by-duration\": 10000}", &node),
                     ==, SOUP_STATUS_OK);
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 0), ==, 10);
 
   /* Bad requests change nothing. */
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                "{\"topic\": \"orders\"}", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                "{\"topic\": \"orders\", \"to-latest\": true, \"shift-by\": 1}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                "{\"topic\": \"orders\", \"to-earliest\": true, \"x\": 1}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                "{\"topic\": \"orders\", \"by-duration\": \"1 hour\"}",
-                SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                "{\"topic\": \"orders\", \"partitions\": [7], "
-                "\"to-earliest\": true}", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
-                "{\"topic\": \"nope\", \"to-earliest\": true}",
-                SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets", "[1]",
-                SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"to-latest\": true, "
+                             "\"shift-by\": 1}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"to-earliest\": true, "
+                             "\"x\": 1}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"by-duration\": \"1 "
+                             "hour\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"orders\", \"partitions\": [7], "
+                             "\"to-earliest\": true}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "{\"topic\": \"nope\", \"to-earliest\": true}",
+                             SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/replay/reset-offsets",
+                             "[1]", SOUP_STATUS_BAD_REQUEST);
   g_clear_pointer (&group, json_node_unref);
-  object = get_object (fixture, "/v1/groups/replay", &group);
+  object = mr_test_http_get_object (fixture, "/v1/groups/replay", &group);
   g_assert_cmpint (committed_at (object, 0), ==, 10);
 }
 
@@ -466,7 +288,7 @@ wait_for_members (Fixture   *fixture,
       JsonObject *object;
 
       g_clear_pointer (holder, json_node_unref);
-      object = get_object (fixture, path, holder);
+      object = mr_test_http_get_object (fixture, path, holder);
       if (g_str_equal (json_object_get_string_member (object, "state"), "Stable")
           && json_array_get_length (json_object_get_array_member (object, "members")) == n
           && json_array_get_length (json_object_get_array_member (object, "offsets")) == N_PARTITIONS
@@ -489,12 +311,15 @@ test_members_and_reset_refused (Fixture       *fixture,
   JsonArray *members;
   guint assigned = 0;
 
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/demo/members",
-                             "{\"topics\": [\"orders\"], \"client_id\": \"one\"}",
-                             &node), ==, SOUP_STATUS_CREATED);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/groups/demo/members",
+                          "{\"topics\": [\"orders\"], \"client_id\": \"one\"}",
+                          &node),
+    ==, SOUP_STATUS_CREATED);
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/demo/members",
-                             "{\"topics\": [\"orders\"]}", &node),
+  g_assert_cmpuint (mr_test_http_request (fixture, "POST",
+                                          "/v1/groups/demo/members",
+                                          "{\"topics\": [\"orders\"]}", &node),
                     ==, SOUP_STATUS_CREATED);
   object = wait_for_members (fixture, "/v1/groups/demo", 2, &group);
   g_assert_cmpstr (json_object_get_string_member (object, "protocol"), ==,
@@ -510,32 +335,37 @@ test_members_and_reset_refused (Fixture       *fixture,
   g_assert_cmpuint (assigned, ==, N_PARTITIONS);
   g_assert_cmpint (committed_at (object, 0), ==, 10);
 
-  assert_error (fixture, "POST", "/v1/groups/demo/reset-offsets",
-                "{\"topic\": \"orders\", \"to-earliest\": true}",
-                SOUP_STATUS_CONFLICT);
-  assert_error (fixture, "DELETE", "/v1/groups/demo", NULL,
-                SOUP_STATUS_CONFLICT);
-  assert_error (fixture, "POST", "/v1/groups/demo/members",
-                "{\"topics\": [\"nope\"]}", SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/demo/reset-offsets",
+                             "{\"topic\": \"orders\", \"to-earliest\": true}",
+                             SOUP_STATUS_CONFLICT);
+  mr_test_http_assert_error (fixture, "DELETE", "/v1/groups/demo", NULL,
+                             SOUP_STATUS_CONFLICT);
+  mr_test_http_assert_error (fixture, "POST", "/v1/groups/demo/members",
+                             "{\"topics\": [\"nope\"]}", SOUP_STATUS_NOT_FOUND);
 
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "DELETE", "/v1/groups/demo/members",
-                             NULL, &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (fixture, "DELETE",
+                                          "/v1/groups/demo/members", NULL,
+                                          &node),
+                    ==, SOUP_STATUS_OK);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "stopped"), ==, 2);
   g_clear_pointer (&node, json_node_unref);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/groups/demo/reset-offsets",
-                             "{\"topic\": \"orders\", \"to-earliest\": true}",
-                             &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (mr_test_http_request (
+                      fixture, "POST", "/v1/groups/demo/reset-offsets",
+                      "{\"topic\": \"orders\", \"to-earliest\": true}", &node),
+                    ==, SOUP_STATUS_OK);
   g_clear_pointer (&group, json_node_unref);
-  object = get_object (fixture, "/v1/groups/demo", &group);
+  object = mr_test_http_get_object (fixture, "/v1/groups/demo", &group);
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "Empty");
   g_assert_cmpint (committed_at (object, 2), ==, 0);
 
   /* An empty group can be deleted. */
-  g_assert_cmpuint (request (fixture, "DELETE", "/v1/groups/demo", NULL, NULL),
+  g_assert_cmpuint (mr_test_http_request (fixture, "DELETE", "/v1/groups/demo",
+                                          NULL, NULL),
                     ==, SOUP_STATUS_NO_CONTENT);
-  assert_error (fixture, "GET", "/v1/groups/demo", NULL, SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "GET", "/v1/groups/demo", NULL,
+                             SOUP_STATUS_NOT_FOUND);
 }
 
 static gboolean
@@ -557,9 +387,12 @@ test_copy (Fixture       *fixture,
   g_autoptr(GArray) timestamps = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   create_topic_with_records (fixture, "dead-letters", 0);
-  g_assert_cmpuint (request (fixture, "POST", "/v1/topics/orders/copy",
-                             "{\"target\": \"dead-letters\", \"from_offset\": 2, "
-                             "\"to_offset\": 8}", &node), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (
+    mr_test_http_request (fixture, "POST", "/v1/topics/orders/copy",
+                          "{\"target\": \"dead-letters\", \"from_offset\": 2, "
+                          "\"to_offset\": 8}",
+                          &node),
+    ==, SOUP_STATUS_OK);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "copied"), ==, 6 * N_PARTITIONS);
 
@@ -598,21 +431,26 @@ test_copy (Fixture       *fixture,
       "{\"target\": \"dead-letters\", \"from_time\": %" G_GINT64_FORMAT "}",
       base_time + 8);
 
-    g_assert_cmpuint (request (fixture, "POST", "/v1/topics/orders/copy", body,
-                               &node), ==, SOUP_STATUS_OK);
+    g_assert_cmpuint (mr_test_http_request (fixture, "POST",
+                                            "/v1/topics/orders/copy", body,
+                                            &node),
+                      ==, SOUP_STATUS_OK);
   }
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node),
                                                "copied"), ==, 2 * N_PARTITIONS);
 
-  assert_error (fixture, "POST", "/v1/topics/orders/copy",
-                "{\"target\": \"nope\"}", SOUP_STATUS_NOT_FOUND);
-  assert_error (fixture, "POST", "/v1/topics/orders/copy",
-                "{\"target\": \"dead-letters\", \"from_offset\": 5, "
-                "\"to_offset\": 2}", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics/orders/copy",
-                "{\"target\": \"__consumer_offsets\"}", SOUP_STATUS_BAD_REQUEST);
-  assert_error (fixture, "POST", "/v1/topics/orders/copy", "{}",
-                SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics/orders/copy",
+                             "{\"target\": \"nope\"}", SOUP_STATUS_NOT_FOUND);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics/orders/copy",
+                             "{\"target\": \"dead-letters\", \"from_offset\": "
+                             "5, "
+                             "\"to_offset\": 2}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics/orders/copy",
+                             "{\"target\": \"__consumer_offsets\"}",
+                             SOUP_STATUS_BAD_REQUEST);
+  mr_test_http_assert_error (fixture, "POST", "/v1/topics/orders/copy", "{}",
+                             SOUP_STATUS_BAD_REQUEST);
 }
 
 static void
@@ -629,7 +467,7 @@ test_lag_samples (Fixture       *fixture,
       JsonObject *object;
 
       g_clear_pointer (&node, json_node_unref);
-      object = get_object (fixture, "/v1/groups/slow/lag", &node);
+      object = mr_test_http_get_object (fixture, "/v1/groups/slow/lag", &node);
       samples = json_object_get_array_member (object, "samples");
       if (json_array_get_length (samples) >= 2)
         {
