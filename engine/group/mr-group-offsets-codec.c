@@ -94,16 +94,6 @@ mr_group_offsets_encode_group_key (const char *group_id)
   return take_bytes (out);
 }
 
-static void
-write_gbytes (GByteArray *out,
-              GBytes     *bytes)
-{
-  gsize len = 0;
-  const guint8 *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
-
-  mr_kafka_writer_bytes (out, data != NULL ? data : (const guint8 *)"", len);
-}
-
 GBytes *
 mr_group_offsets_encode_group_value (const MrGroupMetadataRecord *record)
 {
@@ -128,8 +118,8 @@ mr_group_offsets_encode_group_value (const MrGroupMetadataRecord *record)
       mr_kafka_writer_string (out, m->client_host != NULL ? m->client_host : "");
       mr_kafka_writer_int32 (out, m->rebalance_timeout_ms);
       mr_kafka_writer_int32 (out, m->session_timeout_ms);
-      write_gbytes (out, m->subscription);
-      write_gbytes (out, m->assignment);
+      mr_kafka_writer_gbytes (out, m->subscription);
+      mr_kafka_writer_gbytes (out, m->assignment);
     }
   return take_bytes (out);
 }
@@ -200,15 +190,6 @@ mr_group_offsets_decode_offset_value (const guint8           *data,
   return TRUE;
 }
 
-static GBytes *
-read_gbytes (MrKafkaReader *reader)
-{
-  gsize len = 0;
-  const guint8 *data = mr_kafka_reader_bytes (reader, &len);
-
-  return data != NULL ? g_bytes_new (data, len) : g_bytes_new (NULL, 0);
-}
-
 gboolean
 mr_group_offsets_decode_group_value (const guint8          *data,
                                      gsize                  len,
@@ -246,8 +227,8 @@ mr_group_offsets_decode_group_value (const guint8          *data,
       m->client_host = mr_kafka_reader_string (&reader);
       m->rebalance_timeout_ms = version >= 1 ? mr_kafka_reader_int32 (&reader) : 0;
       m->session_timeout_ms = mr_kafka_reader_int32 (&reader);
-      m->subscription = read_gbytes (&reader);
-      m->assignment = read_gbytes (&reader);
+      m->subscription = mr_kafka_reader_dup_bytes (&reader);
+      m->assignment = mr_kafka_reader_dup_bytes (&reader);
       g_ptr_array_add (record->members, m);
     }
   if (mr_kafka_reader_failed (&reader))

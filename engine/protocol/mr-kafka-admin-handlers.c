@@ -91,16 +91,6 @@
 #define RESOURCE_TYPE_TOPIC  2
 #define RESOURCE_TYPE_BROKER 4
 
-static void
-malformed (MrKafkaRequest *request,
-           MrKafkaReader  *reader)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_kafka_reader_finish (reader, &error);
-  mr_kafka_request_fail (request, error != NULL ? error->message : "malformed");
-}
-
 /* One topic or resource of a request with its outcome. */
 typedef struct
 {
@@ -281,7 +271,7 @@ mr_kafka_handle_create_topics (MrKafkaRequest *request)
     validate_only = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -346,7 +336,7 @@ mr_kafka_handle_delete_topics (MrKafkaRequest *request)
   (void)mr_kafka_reader_int32 (&reader);           /* timeout_ms */
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -408,7 +398,7 @@ mr_kafka_handle_create_partitions (MrKafkaRequest *request)
   validate_only = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -670,7 +660,7 @@ mr_kafka_handle_describe_configs (MrKafkaRequest *request)
     (void)mr_kafka_reader_int8 (&reader);          /* include_synonyms */
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -730,7 +720,7 @@ mr_kafka_handle_alter_configs (MrKafkaRequest *request)
   validate_only = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -885,7 +875,7 @@ mr_kafka_handle_incremental_alter_configs (MrKafkaRequest *request)
   validate_only = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
   admin_items_fail_duplicates (items);
@@ -995,7 +985,7 @@ mr_kafka_handle_delete_records (MrKafkaRequest *request)
   (void)mr_kafka_reader_int32 (&reader);           /* timeout_ms */
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 

@@ -247,6 +247,31 @@ mr_kafka_reader_bytes (MrKafkaReader *reader,
   return reader->data + reader->pos - (gsize)len;
 }
 
+GBytes *
+mr_kafka_reader_dup_bytes (MrKafkaReader *reader)
+{
+  gsize len = 0;
+  const guint8 *data = mr_kafka_reader_bytes (reader, &len);
+
+  return g_bytes_new (data, data != NULL ? len : 0);
+}
+
+gint32
+mr_kafka_reader_strings (MrKafkaReader *reader,
+                         GPtrArray     *strings)
+{
+  gint32 n = mr_kafka_reader_array_count (reader, 2);
+
+  for (gint32 i = 0; i < n && !reader->failed; i++)
+    {
+      char *value = mr_kafka_reader_string (reader);
+
+      if (value != NULL)
+        g_ptr_array_add (strings, value);
+    }
+  return n;
+}
+
 const guint8 *
 mr_kafka_reader_compact_bytes (MrKafkaReader *reader,
                                gsize         *len_out)
@@ -462,6 +487,16 @@ mr_kafka_writer_bytes (GByteArray   *out,
     }
   mr_kafka_writer_int32 (out, (gint32)len);
   g_byte_array_append (out, data, len);
+}
+
+void
+mr_kafka_writer_gbytes (GByteArray *out,
+                        GBytes     *bytes)
+{
+  gsize len = 0;
+  const guint8 *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
+
+  mr_kafka_writer_bytes (out, data != NULL ? data : (const guint8 *)"", len);
 }
 
 void

@@ -51,6 +51,12 @@ const guint8 *mr_kafka_reader_bytes               (MrKafkaReader  *reader,
                                                    gsize          *len_out);
 const guint8 *mr_kafka_reader_compact_bytes       (MrKafkaReader  *reader,
                                                    gsize          *len_out);
+/* BYTES as a GBytes of their own; null reads as empty. */
+GBytes       *mr_kafka_reader_dup_bytes           (MrKafkaReader  *reader) G_GNUC_WARN_UNUSED_RESULT;
+/* ARRAY of STRING into @strings (g_free'd by the array); a null element
+ * is a failure. Returns the count: -1 for a null array. */
+gint32        mr_kafka_reader_strings             (MrKafkaReader  *reader,
+                                                   GPtrArray      *strings);
 /* ARRAY counts: -1 for null. A count larger than the bytes left (each
  * element takes at least @min_element_size bytes) is a failure, so a
  * huge declared count never drives an allocation. */
@@ -86,6 +92,9 @@ void          mr_kafka_writer_compact_string      (GByteArray     *out,
 void          mr_kafka_writer_bytes               (GByteArray     *out,
                                                    const guint8   *data,
                                                    gsize           len);
+/* BYTES from a GBytes; NULL writes empty bytes, not a null. */
+void          mr_kafka_writer_gbytes              (GByteArray     *out,
+                                                   GBytes         *bytes);
 void          mr_kafka_writer_compact_bytes       (GByteArray     *out,
                                                    const guint8   *data,
                                                    gsize           len);

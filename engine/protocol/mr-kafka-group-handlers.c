@@ -105,56 +105,10 @@
 /* Every client reaches us over loopback. */
 #define CLIENT_HOST "/127.0.0.1"
 
-static void
-malformed (MrKafkaRequest *request,
-           MrKafkaReader  *reader)
-{
-  g_autoptr(GError) error = NULL;
-
-  mr_kafka_reader_finish (reader, &error);
-  mr_kafka_request_fail (request, error != NULL ? error->message : "malformed");
-}
-
 static MrGroupCoordinator *
 coordinator (MrKafkaRequest *request)
 {
   return mr_cluster_get_group_coordinator (request->cluster);
-}
-
-static void
-write_gbytes (GByteArray *out,
-              GBytes     *bytes)
-{
-  gsize len = 0;
-  const guint8 *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
-
-  mr_kafka_writer_bytes (out, data != NULL ? data : (const guint8 *)"", len);
-}
-
-static GBytes *
-read_gbytes (MrKafkaReader *reader)
-{
-  gsize len = 0;
-  const guint8 *data = mr_kafka_reader_bytes (reader, &len);
-
-  return g_bytes_new (data, data != NULL ? len : 0);
-}
-
-/* Reads an ARRAY of STRING group names into @names (g_free); a null
- * array reads as none. DescribeGroups and DeleteGroups open with it. */
-static void
-read_group_names (MrKafkaReader *reader,
-                  GPtrArray     *names)
-{
-  gint32 n = mr_kafka_reader_array_count (reader, 2);
-
-  for (gint32 i = 0; i < n && !mr_kafka_reader_failed (reader); i++)
-    {
-      char *name = mr_kafka_reader_string (reader);
-
-      if (name != NULL)
-        g_ptr_array_add (names, name);
-    }
 }
 
 /* Reads topics ARRAY of {name STRING, partition_indexes ARRAY of int32},
@@ -257,7 +211,7 @@ mr_kafka_handle_find_coordinator (MrKafkaRequest *request)
     key_type = mr_kafka_reader_int8 (&reader);
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -327,7 +281,7 @@ join_done_cb (const MrGroupResponse *response,
       mr_kafka_writer_string (out, m->member_id);
       if (version >= 5)
         mr_kafka_writer_string (out, m->group_instance_id);
-      write_gbytes (out, m->metadata);
+      mr_kafka_writer_gbytes (out, m->metadata);
     }
   mr_kafka_request_respond (request);
 }
@@ -364,12 +318,12 @@ mr_kafka_handle_join_group (MrKafkaRequest *request)
       MrGroupProtocol *p = g_new0 (MrGroupProtocol, 1);
 
       p->name = mr_kafka_reader_string (&reader);
-      p->metadata = read_gbytes (&reader);
+      p->metadata = mr_kafka_reader_dup_bytes (&reader);
       g_ptr_array_add (protocols, p);
     }
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -398,8 +352,8 @@ sync_done_cb (const MrGroupResponse *response,
   if (request->api_version >= 1)
     mr_kafka_writer_int32 (out, 0);
   mr_kafka_writer_int16 (out, response->error);
-  write_gbytes (out, response->error == MR_KAFKA_ERROR_NONE
-                     ? response->assignment : NULL);
+  mr_kafka_writer_gbytes (out, response->error == MR_KAFKA_ERROR_NONE
+                               ? response->assignment : NULL);
   mr_kafka_request_respond (request);
 }
 
@@ -429,12 +383,12 @@ mr_kafka_handle_sync_group (MrKafkaRequest *request)
       MrGroupMemberData *d = g_new0 (MrGroupMemberData, 1);
 
       d->member_id = mr_kafka_reader_string (&reader);
-      d->metadata = read_gbytes (&reader);
+      d->metadata = mr_kafka_reader_dup_bytes (&reader);
       g_ptr_array_add (assignments, d);
     }
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -466,7 +420,7 @@ mr_kafka_handle_heartbeat (MrKafkaRequest *request)
     instance_id = mr_kafka_reader_nullable_string (&reader);
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -518,7 +472,7 @@ mr_kafka_handle_leave_group (MrKafkaRequest *request)
     }
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -636,7 +590,7 @@ mr_kafka_handle_offset_commit (MrKafkaRequest *request)
     }
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -687,7 +641,7 @@ mr_kafka_handle_offset_fetch (MrKafkaRequest *request)
   n_topics = read_topic_partitions (&reader, entries);
   if (mr_kafka_reader_failed (&reader) || (n_topics < 0 && version < 2))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -752,12 +706,12 @@ mr_kafka_handle_describe_groups (MrKafkaRequest *request)
   gboolean include_operations = FALSE;
 
   mr_kafka_reader_init (&reader, request->body, request->body_len);
-  read_group_names (&reader, names);
+  (void)mr_kafka_reader_strings (&reader, names);
   if (version >= 3)
     include_operations = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -795,8 +749,8 @@ mr_kafka_handle_describe_groups (MrKafkaRequest *request)
             mr_kafka_writer_string (out, r->group_instance_id);
           mr_kafka_writer_string (out, r->client_id);
           mr_kafka_writer_string (out, r->client_host);
-          write_gbytes (out, r->subscription);
-          write_gbytes (out, r->assignment);
+          mr_kafka_writer_gbytes (out, r->subscription);
+          mr_kafka_writer_gbytes (out, r->assignment);
         }
       if (version >= 3)
         mr_kafka_writer_int32 (out, include_operations ? GROUP_OPERATIONS_ALL
@@ -816,10 +770,10 @@ mr_kafka_handle_delete_groups (MrKafkaRequest *request)
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
   mr_kafka_reader_init (&reader, request->body, request->body_len);
-  read_group_names (&reader, names);
+  (void)mr_kafka_reader_strings (&reader, names);
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -855,7 +809,7 @@ mr_kafka_handle_offset_delete (MrKafkaRequest *request)
   (void)read_topic_partitions (&reader, entries);
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 

@@ -197,9 +197,9 @@ mr_kafka_handler_lookup (gint16 api_key)
   return NULL;
 }
 
-static void
-malformed (MrKafkaRequest *request,
-           MrKafkaReader  *reader)
+void
+mr_kafka_request_fail_malformed (MrKafkaRequest *request,
+                                 MrKafkaReader  *reader)
 {
   g_autoptr(GError) error = NULL;
 
@@ -379,19 +379,12 @@ handle_metadata (MrKafkaRequest *request)
   gint32 controller_id;
 
   mr_kafka_reader_init (&reader, request->body, request->body_len);
-  n_topics = mr_kafka_reader_array_count (&reader, 2);
-  for (gint32 i = 0; i < n_topics && !mr_kafka_reader_failed (&reader); i++)
-    {
-      char *name = mr_kafka_reader_string (&reader);
-
-      if (name != NULL)
-        g_ptr_array_add (names, name);
-    }
+  n_topics = mr_kafka_reader_strings (&reader, names);
   if (version >= 4)
     allow_auto_create = mr_kafka_reader_int8 (&reader) != 0;
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
   all_topics = n_topics < 0 || (version == 0 && n_topics == 0);
@@ -490,7 +483,7 @@ handle_describe_cluster (MrKafkaRequest *request)
   mr_kafka_reader_skip_tags (&reader);
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -685,7 +678,7 @@ handle_produce (MrKafkaRequest *request)
     {
       g_array_unref (call->parts);
       g_free (call);
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -823,7 +816,7 @@ handle_fetch (MrKafkaRequest *request)
     g_free (mr_kafka_reader_string (&reader));     /* rack_id */
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -952,7 +945,7 @@ handle_offset_for_leader_epoch (MrKafkaRequest *request)
         }
       if (pass == 0 && mr_kafka_reader_failed (&reader))
         {
-          malformed (request, &reader);
+          mr_kafka_request_fail_malformed (request, &reader);
           return;
         }
     }
@@ -991,7 +984,7 @@ handle_list_offsets (MrKafkaRequest *request)
     }
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 
@@ -1064,7 +1057,7 @@ handle_init_producer_id (MrKafkaRequest *request)
   (void)mr_kafka_reader_int32 (&reader);
   if (mr_kafka_reader_failed (&reader))
     {
-      malformed (request, &reader);
+      mr_kafka_request_fail_malformed (request, &reader);
       return;
     }
 

@@ -94,6 +94,11 @@ void mr_kafka_handle_describe_groups           (MrKafkaRequest *request);
 void mr_kafka_handle_delete_groups             (MrKafkaRequest *request);
 void mr_kafka_handle_offset_delete             (MrKafkaRequest *request);
 
+/* Closes the connection over a request whose body does not parse, with
+ * the reader's reason. */
+void mr_kafka_request_fail_malformed (MrKafkaRequest *request,
+                                      MrKafkaReader  *reader);
+
 /* Implemented by the listener. */
 void mr_kafka_request_respond (MrKafkaRequest *request);
 void mr_kafka_request_drop    (MrKafkaRequest *request);
