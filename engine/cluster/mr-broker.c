@@ -76,6 +76,7 @@ struct _MrBroker
   GMutex       wake_lock;
   GCond        wake_cond;
   gboolean     woken;
+  gboolean     sleeping;       /* the thread waits on wake_cond */
   /* Under wake_lock: the followed partitions whose leaders appended since
    * the last fetch pass ("topic\npartition"), and whether something else
    * woke the broker (then every partition gets a pass). */
@@ -243,7 +244,8 @@ mr_broker_wake (MrBroker *broker)
   g_mutex_lock (&broker->wake_lock);
   broker->woken = TRUE;
   broker->woken_for_all = TRUE;
-  g_cond_signal (&broker->wake_cond);
+  if (broker->sleeping)
+    g_cond_signal (&broker->wake_cond);
   g_mutex_unlock (&broker->wake_lock);
 }
 
@@ -255,7 +257,10 @@ mr_broker_wake_for_append (MrBroker   *broker,
   g_mutex_lock (&broker->wake_lock);
   broker->woken = TRUE;
   g_hash_table_add (broker->appended, replica_key (topic, partition));
-  g_cond_signal (&broker->wake_cond);
+  /* A signal is a system call even with nobody waiting, and a busy
+   * broker finds the flag before it sleeps. */
+  if (broker->sleeping)
+    g_cond_signal (&broker->wake_cond);
   g_mutex_unlock (&broker->wake_lock);
 }
 
@@ -289,9 +294,11 @@ wait_for_wake (MrBroker *broker,
                gint64    deadline)
 {
   g_mutex_lock (&broker->wake_lock);
+  broker->sleeping = TRUE;
   while (!broker->woken)
     if (!g_cond_wait_until (&broker->wake_cond, &broker->wake_lock, deadline))
       break;
+  broker->sleeping = FALSE;
   broker->woken = FALSE;
   g_mutex_unlock (&broker->wake_lock);
 }

@@ -82,6 +82,7 @@ struct _MrReplica
   MrLeaderEpochCache   *epochs;
   MrProducerStateTable *producers;
   GCond            high_watermark_changed;
+  guint            n_high_watermark_waiters; /* on high_watermark_changed */
   gboolean         closed;
   gboolean         is_leader;
   gint32           leader_id;
@@ -304,7 +305,9 @@ mr_replica_set_min_insync (MrReplica *replica,
 static void
 high_watermark_changed_locked (MrReplica *replica)
 {
-  g_cond_broadcast (&replica->high_watermark_changed);
+  /* A broadcast is a system call even with nobody waiting. */
+  if (replica->n_high_watermark_waiters > 0)
+    g_cond_broadcast (&replica->high_watermark_changed);
   for (guint i = 0; i < replica->waiters->len; i++)
     mr_fetch_waiter_notify (g_ptr_array_index (replica->waiters, i));
 }
@@ -898,6 +901,7 @@ mr_replica_read (MrReplica  *replica,
   g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time ()
                     + (gint64)max_wait_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean woken;
   gint64 high;
 
   *records = NULL;
@@ -931,8 +935,11 @@ mr_replica_read (MrReplica  *replica,
         }
       if (offset < replica->high_watermark)
         break;
-      if (!g_cond_wait_until (&replica->high_watermark_changed,
-                              &replica->lock, deadline))
+      replica->n_high_watermark_waiters++;
+      woken = g_cond_wait_until (&replica->high_watermark_changed,
+                                 &replica->lock, deadline);
+      replica->n_high_watermark_waiters--;
+      if (!woken)
         {
           g_mutex_unlock (&replica->lock);
           return MR_KAFKA_ERROR_NONE;
