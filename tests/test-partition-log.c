@@ -472,6 +472,72 @@ test_truncate_to (Fixture       *fixture,
   g_assert_cmpint (mr_test_append (log, 1, 10, 0, 0), ==, 1000);
 }
 
+/* Reads at the end of the log come from the bytes the log keeps in
+ * memory: they must be the file's bytes, also after a truncation and new,
+ * different appends at the same place, and after more than the kept
+ * amount went by. */
+static void
+assert_slice_matches_file (MrPartitionLog *log,
+                           const char     *path,
+                           gint64          from)
+{
+  g_auto(MrLogSlice) slice = MR_LOG_SLICE_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) read = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (mr_partition_log_read (log, from, 1 << 20, -1, &slice,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (slice.length, >, 0);
+  read = mr_log_slice_read_bytes (&slice, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (slice.position + slice.length, <=, len);
+  g_assert_cmpmem (g_bytes_get_data (read, NULL), g_bytes_get_size (read),
+                   contents + slice.position, slice.length);
+}
+
+static void
+test_tail_reads_match_the_file (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(MrPartitionLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir,
+                                            "00000000000000000000.log", NULL);
+  gint64 end = 0;
+  Collected collected;
+
+  log = mr_test_open_log (fixture->dir, &fixture->io.io, NULL);
+  for (guint i = 0; i < 20; i++)
+    mr_test_append (log, 5, 100, i * 5, 1000 + i);
+  assert_slice_matches_file (log, path, 0);
+  assert_slice_matches_file (log, path, 97);
+
+  /* Cut into the middle, then append other records where the old ones
+   * were: a read there finds the new ones. */
+  mr_partition_log_truncate_to (log, 52, &end, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (end, ==, 50);
+  g_assert_cmpint (mr_test_append (log, 5, 100, 900, 9000), ==, 50);
+  assert_slice_matches_file (log, path, 50);
+  collected_init (&collected);
+  read_all (log, 48, 1 << 20, &collected);
+  g_assert_cmpuint (collected.offsets->len, ==, 7);
+  g_assert_cmpstr (g_ptr_array_index (collected.keys, 2), ==, "key-900");
+  collected_clear (&collected);
+
+  /* Far more than the log keeps in memory: reads anywhere still match. */
+  for (guint i = 0; i < 400; i++)
+    mr_test_append (log, 4, 100, 1000 + i * 4, 20000 + i);
+  assert_slice_matches_file (log, path, 0);
+  assert_slice_matches_file (log, path, 60);
+  assert_slice_matches_file (log, path, mr_partition_log_get_log_end_offset (log) - 3);
+}
+
 static void
 test_delete_records_before (Fixture       *fixture,
                             gconstpointer  data)
@@ -885,6 +951,7 @@ main (int   argc,
   ADD ("read-every-offset", test_read_every_offset_through_index);
   ADD ("offset-for-timestamp", test_offset_for_timestamp);
   ADD ("truncate-to", test_truncate_to);
+  ADD ("tail-reads-match-the-file", test_tail_reads_match_the_file);
   ADD ("delete-records-before", test_delete_records_before);
   ADD ("follower-append", test_follower_append_keeps_offsets);
   ADD ("log-append-time", test_log_append_time);

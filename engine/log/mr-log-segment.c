@@ -26,6 +26,11 @@
 #define OFFSET_INDEX_ENTRY_SIZE 8
 #define TIME_INDEX_ENTRY_SIZE   12
 
+/* The tail kept in memory: at least TAIL_KEEP bytes once the segment has
+ * them (several index intervals, so a seek from the sparse index lands in
+ * it), trimmed back to that when it reaches twice as much. */
+#define TAIL_KEEP (64 * 1024)
+
 static void
 set_io_error (GError     **error,
               int          saved_errno,
@@ -76,6 +81,8 @@ segment_new (const char    *directory,
   segment->offset_index = g_array_new (FALSE, FALSE,
                                        sizeof (MrOffsetIndexEntry));
   segment->time_index = g_array_new (FALSE, FALSE, sizeof (MrTimeIndexEntry));
+  g_mutex_init (&segment->tail_lock);
+  segment->tail = g_byte_array_new ();
 
   return segment;
 }
@@ -107,6 +114,19 @@ mr_log_segment_create (const char     *directory,
   segment->created_ms = now_ms;
 
   return g_steal_pointer (&segment);
+}
+
+MrLogSegment *
+mr_log_segment_new_replacement (MrLogSegment *segment,
+                                int           fd)
+{
+  g_autofree char *directory = g_path_get_dirname (segment->log_path);
+  MrLogSegment *replacement = segment_new (directory, segment->base_offset,
+                                           segment->io);
+
+  replacement->fd = fd;
+  replacement->created_ms = segment->created_ms;
+  return replacement;
 }
 
 MrLogSegment *
@@ -162,6 +182,8 @@ mr_log_segment_unref (MrLogSegment *segment)
     close (segment->fd);
   g_array_unref (segment->offset_index);
   g_array_unref (segment->time_index);
+  g_byte_array_unref (segment->tail);
+  g_mutex_clear (&segment->tail_lock);
   g_free (segment->log_path);
   g_free (segment->index_path);
   g_free (segment->timeindex_path);
@@ -229,6 +251,68 @@ mr_log_segment_note_batch (MrLogSegment              *segment,
 }
 
 void
+mr_log_segment_keep_tail (MrLogSegment *segment,
+                          goffset       position,
+                          const guint8 *data,
+                          gsize         len)
+{
+  g_mutex_lock (&segment->tail_lock);
+  if (position != segment->tail_start + (goffset)segment->tail->len)
+    {
+      g_byte_array_set_size (segment->tail, 0);
+      segment->tail_start = position;
+    }
+  g_byte_array_append (segment->tail, data, len);
+  if (segment->tail->len >= 2 * TAIL_KEEP)
+    {
+      guint drop = segment->tail->len - TAIL_KEEP;
+
+      g_byte_array_remove_range (segment->tail, 0, drop);
+      segment->tail_start += drop;
+    }
+  g_mutex_unlock (&segment->tail_lock);
+}
+
+void
+mr_log_segment_cut_tail (MrLogSegment *segment,
+                         goffset       position)
+{
+  g_mutex_lock (&segment->tail_lock);
+  if (position <= segment->tail_start)
+    {
+      g_byte_array_set_size (segment->tail, 0);
+      segment->tail_start = position;
+    }
+  else if (position < segment->tail_start + (goffset)segment->tail->len)
+    g_byte_array_set_size (segment->tail,
+                           (guint)(position - segment->tail_start));
+  g_mutex_unlock (&segment->tail_lock);
+}
+
+/* Reads @len bytes at @position: from the kept tail when it holds them
+ * all, else from the file. Returns FALSE with errno set on failure. */
+static gboolean
+read_bytes (MrLogSegment *segment,
+            guint8       *buffer,
+            gsize         len,
+            goffset       position)
+{
+  gboolean kept;
+
+  g_mutex_lock (&segment->tail_lock);
+  kept = position >= segment->tail_start
+         && position + (goffset)len
+            <= segment->tail_start + (goffset)segment->tail->len;
+  if (kept)
+    memcpy (buffer, segment->tail->data + (position - segment->tail_start),
+            len);
+  g_mutex_unlock (&segment->tail_lock);
+
+  return kept || mr_log_io_pread_all (segment->io, segment->fd, buffer, len,
+                                      position);
+}
+
+void
 mr_batch_walker_init (MrBatchWalker *walker,
                       MrLogSegment  *segment,
                       goffset        start,
@@ -278,8 +362,7 @@ mr_batch_walker_next (MrBatchWalker        *walker,
       else if (walker->last_size == 0)
         want = MIN (want, 4096);
 
-      if (!mr_log_io_pread_all (segment->io, segment->fd, walker->buffer,
-                                want, walker->position))
+      if (!read_bytes (segment, walker->buffer, want, walker->position))
         {
           set_io_error (error, errno, "read segment", segment->log_path);
           return FALSE;
@@ -322,8 +405,7 @@ mr_log_segment_read_batch (MrLogSegment  *segment,
                            GError       **error)
 {
   g_byte_array_set_size (out, size);
-  if (!mr_log_io_pread_all (segment->io, segment->fd, out->data, size,
-                            position))
+  if (!read_bytes (segment, out->data, size, position))
     {
       set_io_error (error, errno, "read segment", segment->log_path);
       return FALSE;
@@ -743,6 +825,7 @@ mr_log_segment_truncate (MrLogSegment  *segment,
       set_io_error (error, errno, "truncate segment", segment->log_path);
       return FALSE;
     }
+  mr_log_segment_cut_tail (segment, position);
 
   /* Truncation is rare (a follower after a leader change): rescanning the
    * headers that stay is simpler than undoing the statistics. */

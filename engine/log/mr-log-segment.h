@@ -60,6 +60,15 @@ struct _MrLogSegment
   guint            time_index_on_disk;
   gsize            bytes_since_index;
   goffset          flushed_size;
+
+  /* The newest bytes of the active segment, bytes [tail_start, tail_start
+   * + tail->len) of the file, kept in memory so that reads at the end of
+   * the log (followers and consumers that keep up) cost no pread(). Only
+   * appends that reached the file are kept; a truncation cuts the copy
+   * too. @locks tail_lock, a leaf lock taken after the log's. */
+  GMutex           tail_lock;
+  GByteArray      *tail;
+  goffset          tail_start;
 };
 
 typedef struct
@@ -85,6 +94,10 @@ typedef struct
 char         *mr_log_segment_file_name           (gint64                 base_offset,
                                                   const char            *suffix) G_GNUC_WARN_UNUSED_RESULT;
 
+/* An empty segment with @segment's file names, base offset, I/O and age,
+ * writing to @fd (taken): compaction's output before it is swapped in. */
+MrLogSegment *mr_log_segment_new_replacement     (MrLogSegment          *segment,
+                                                  int                    fd) G_GNUC_WARN_UNUSED_RESULT;
 MrLogSegment *mr_log_segment_create              (const char            *directory,
                                                   gint64                 base_offset,
                                                   const MrLogIo         *io,
@@ -150,6 +163,16 @@ gboolean      mr_batch_walker_next               (MrBatchWalker         *walker,
                                                   MrRecordBatchHeader   *header,
                                                   goffset               *position,
                                                   GError               **error);
+/* Keeps a copy of @len bytes just written at @position for reads at the
+ * tail; a write that does not continue the kept bytes starts them anew. */
+void          mr_log_segment_keep_tail           (MrLogSegment          *segment,
+                                                  goffset                position,
+                                                  const guint8          *data,
+                                                  gsize                  len);
+/* Forgets the kept bytes from @position on: a truncation, or 0 when the
+ * segment stops being the active one. */
+void          mr_log_segment_cut_tail            (MrLogSegment          *segment,
+                                                  goffset                position);
 /* Reads the whole batch at @position of size @size into @out. */
 gboolean      mr_log_segment_read_batch          (MrLogSegment          *segment,
                                                   goffset                position,

@@ -361,6 +361,7 @@ roll_locked (MrPartitionLog  *log,
   if (segment == NULL)
     return FALSE;
 
+  mr_log_segment_cut_tail (active, 0);
   g_ptr_array_add (log->segments, segment);
   log->directory_dirty = TRUE;
   g_debug ("Rolled “%s” at offset %" G_GINT64_FORMAT, log->directory,
@@ -993,6 +994,7 @@ mr_partition_log_append (MrPartitionLog  *log,
                    g_strerror (saved_errno));
       goto fail;
     }
+  mr_log_segment_keep_tail (active, position, data, len);
 
   for (guint i = 0; i < batches->len; i++)
     {
@@ -2014,20 +2016,7 @@ clean_segment (MrPartitionLog     *log,
       return NULL;
     }
 
-  cleaned = g_new0 (MrLogSegment, 1);
-  g_atomic_ref_count_init (&cleaned->ref_count);
-  cleaned->io = log->io;
-  cleaned->log_path = g_strdup (segment->log_path);
-  cleaned->index_path = g_strdup (segment->index_path);
-  cleaned->timeindex_path = g_strdup (segment->timeindex_path);
-  cleaned->fd = fd;
-  cleaned->base_offset = segment->base_offset;
-  cleaned->next_offset = segment->base_offset;
-  cleaned->max_timestamp = -1;
-  cleaned->created_ms = segment->created_ms;
-  cleaned->offset_index = g_array_new (FALSE, FALSE,
-                                       sizeof (MrOffsetIndexEntry));
-  cleaned->time_index = g_array_new (FALSE, FALSE, sizeof (MrTimeIndexEntry));
+  cleaned = mr_log_segment_new_replacement (segment, fd);
 
   walker = g_new (MrBatchWalker, 1);
   mr_batch_walker_init (walker, segment, 0, end);
@@ -2433,6 +2422,7 @@ mr_partition_log_simulate_power_loss (MrPartitionLog  *log,
           ok = FALSE;
         }
       segment->size = segment->flushed_size;
+      mr_log_segment_cut_tail (segment, segment->size);
     }
   g_mutex_unlock (&log->lock);
 
