@@ -536,6 +536,13 @@ test_tail_reads_match_the_file (Fixture       *fixture,
   assert_slice_matches_file (log, path, 0);
   assert_slice_matches_file (log, path, 60);
   assert_slice_matches_file (log, path, mr_partition_log_get_log_end_offset (log) - 3);
+
+  /* A big append is not kept; the small ones after it are again. */
+  end = mr_test_append (log, 300, 100, 5000, 30000);
+  assert_slice_matches_file (log, path, end);
+  mr_test_append (log, 2, 100, 6000, 40000);
+  assert_slice_matches_file (log, path, end);
+  assert_slice_matches_file (log, path, end + 300);
 }
 
 static void

@@ -28,8 +28,11 @@
 
 /* The tail kept in memory: at least TAIL_KEEP bytes once the segment has
  * them (several index intervals, so a seek from the sparse index lands in
- * it), trimmed back to that when it reaches twice as much. */
-#define TAIL_KEEP (64 * 1024)
+ * it), trimmed back to that when it reaches twice as much. Only small
+ * appends are copied: a big one would cost more in memcpy than it saves
+ * in pread(), and whoever reads it reads it whole from the file. */
+#define TAIL_KEEP       (64 * 1024)
+#define TAIL_MAX_APPEND (16 * 1024)
 
 static void
 set_io_error (GError     **error,
@@ -257,6 +260,13 @@ mr_log_segment_keep_tail (MrLogSegment *segment,
                           gsize         len)
 {
   g_mutex_lock (&segment->tail_lock);
+  if (len > TAIL_MAX_APPEND)
+    {
+      g_byte_array_set_size (segment->tail, 0);
+      segment->tail_start = position + (goffset)len;
+      g_mutex_unlock (&segment->tail_lock);
+      return;
+    }
   if (position != segment->tail_start + (goffset)segment->tail->len)
     {
       g_byte_array_set_size (segment->tail, 0);

@@ -164,7 +164,8 @@ gboolean      mr_batch_walker_next               (MrBatchWalker         *walker,
                                                   goffset               *position,
                                                   GError               **error);
 /* Keeps a copy of @len bytes just written at @position for reads at the
- * tail; a write that does not continue the kept bytes starts them anew. */
+ * tail; a write that does not continue the kept bytes starts them anew,
+ * and a big one empties them. */
 void          mr_log_segment_keep_tail           (MrLogSegment          *segment,
                                                   goffset                position,
                                                   const guint8          *data,
