@@ -829,6 +829,22 @@ handle_fetch (MrKafkaRequest *request)
                                (guint)MAX (max_wait_ms, 0),
                                request->stopping);
 
+  /* Room for every partition's records at once: growing by doubling would
+   * copy megabytes of them again on each step. */
+  {
+    guint len = out->len;
+    gsize records = 0;
+
+    for (i = 0; i < parts->len; i++)
+      {
+        GBytes *bytes = g_array_index (parts, MrFetchPartition, i).result.records;
+
+        records += bytes != NULL ? g_bytes_get_size (bytes) : 0;
+      }
+    g_byte_array_set_size (out, len + (guint)records + 1024 + 64 * parts->len);
+    g_byte_array_set_size (out, len);
+  }
+
   if (version >= 1)
     mr_kafka_writer_int32 (out, 0);
   if (version >= 7)

@@ -39,7 +39,9 @@ struct _MrKafkaRequest
   GBytes       *frame;             /* the whole request, header included */
   const guint8 *body;
   gsize         body_len;
-  GByteArray   *response;          /* the body; the listener adds the header */
+  /* Starts with room the listener keeps for the frame's size and the
+   * response header; handlers only append the body after it. */
+  GByteArray   *response;
 };
 
 typedef void (*MrKafkaHandlerFunc) (MrKafkaRequest *request);

@@ -23,7 +23,10 @@
  *
  * Response header. v0: correlation_id int32. v1 (flexible responses):
  * correlation_id then a tag buffer; ApiVersions always uses v0, even for
- * its flexible v3.
+ * its flexible v3. Each request's response buffer starts with room for
+ * the Size and this header, filled in when the answer goes out, so that
+ * an answer reaching an empty output buffer becomes that buffer instead of
+ * being copied into it (a Fetch answer can be megabytes).
  *
  * Dispatch. The header's api_key selects an entry of the handler table
  * (mr-kafka-handlers.c) with its {min, max, flexible_from} versions. An
@@ -82,6 +85,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mr-kafka-codec.h"
@@ -172,6 +176,16 @@ static gboolean connection_write_locked (Connection *connection);
 static void connection_take_answers_locked (Connection *connection,
                                             gboolean   *fail);
 static void connection_watch   (Connection *connection);
+
+/* The Size and the response header, in front of every response body. */
+static guint
+response_header_size (const MrKafkaRequest *request)
+{
+  gboolean tags = request->flexible
+                  && request->api_key != MR_KAFKA_API_VERSIONS;
+
+  return 4 + 4 + (tags ? 1 : 0);
+}
 
 static void
 slot_free (Slot *slot)
@@ -362,15 +376,24 @@ connection_take_answers_locked (Connection *connection,
       g_queue_pop_head (&connection->slots);
       if (slot->state == SLOT_READY)
         {
-          MrKafkaRequest *request = &slot->request;
-          gsize position = mr_kafka_writer_begin_size (connection->out);
+          GByteArray *response = slot->request.response;
+          guint32 size = GUINT32_TO_BE (response->len - 4);
+          guint32 correlation_id =
+            GUINT32_TO_BE ((guint32)slot->request.correlation_id);
 
-          mr_kafka_writer_int32 (connection->out, request->correlation_id);
-          if (request->flexible && request->api_key != MR_KAFKA_API_VERSIONS)
-            mr_kafka_writer_empty_tags (connection->out);
-          g_byte_array_append (connection->out, request->response->data,
-                               request->response->len);
-          mr_kafka_writer_end_size (connection->out, position);
+          memcpy (response->data, &size, 4);
+          memcpy (response->data + 4, &correlation_id, 4);
+          if (response_header_size (&slot->request) > 8)
+            response->data[8] = 0;    /* no tagged fields */
+          if (connection->out->len == 0)
+            {
+              g_byte_array_unref (connection->out);
+              connection->out = g_steal_pointer (&slot->request.response);
+              connection->out_pos = 0;
+            }
+          else
+            g_byte_array_append (connection->out, response->data,
+                                 response->len);
         }
       else if (slot->state == SLOT_FAILED)
         *fail = TRUE;
@@ -548,6 +571,8 @@ connection_dispatch (Connection   *connection,
                        + reader.pos;
   slot->request.body_len = len - reader.pos;
   slot->request.response = g_byte_array_new ();
+  g_byte_array_set_size (slot->request.response,
+                         response_header_size (&slot->request));
 
   g_atomic_int_inc (&listener->in_flight);
   g_mutex_lock (&connection->lock);

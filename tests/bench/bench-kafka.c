@@ -635,8 +635,9 @@ main (int   argc,
           rd_kafka_version_str (), N_BROKERS, N_PARTITIONS, n_records,
           RECORD_BYTES, N_BROKERS);
 
-  /* MILLRACE_BENCH_ONLY=latency or =failover: just that figure, once,
-   * with the default options, for looking into it with the traces above. */
+  /* MILLRACE_BENCH_ONLY=latency, =throughput or =failover: just that
+   * figure, once, with the default options, for looking into it with the
+   * traces above. */
   if (g_strcmp0 (g_getenv ("MILLRACE_BENCH_ONLY"), "latency") == 0)
     {
       g_autofree char *dir = g_build_filename (root, "latency", NULL);
@@ -656,6 +657,28 @@ main (int   argc,
       mock_stop (&mock);
       printf ("produce latency, mock: p50 %.3f ms, p99 %.3f ms\n",
               p50 / 1e3, p99 / 1e3);
+      mr_test_remove_tree (root);
+      return 0;
+    }
+  if (g_strcmp0 (g_getenv ("MILLRACE_BENCH_ONLY"), "throughput") == 0)
+    {
+      g_autofree char *dir = g_build_filename (root, "throughput", NULL);
+      Millrace millrace = { 0, };
+      Mock mock = { 0, };
+      double produced, consumed;
+
+      millrace_start (&millrace, dir, FALSE);
+      produced = run_producer (millrace.bootstrap, n_records);
+      consumed = run_consumer (millrace.bootstrap, n_records);
+      millrace_stop (&millrace);
+      printf ("Millrace: producer %.0f k msgs/s, consumer %.0f k msgs/s\n",
+              produced / 1e3, consumed / 1e3);
+      mock_start (&mock);
+      produced = run_producer (mock.bootstrap, n_records);
+      consumed = run_consumer (mock.bootstrap, n_records);
+      mock_stop (&mock);
+      printf ("mock: producer %.0f k msgs/s, consumer %.0f k msgs/s\n",
+              produced / 1e3, consumed / 1e3);
       mr_test_remove_tree (root);
       return 0;
     }
