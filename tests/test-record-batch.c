@@ -1546,6 +1546,53 @@ test_record_batch_test_util (void)
     }
 }
 
+/* A fetch answer's bytes: whole batches one after another, the last one
+ * possibly cut short. The cursor gives the whole ones, then stops. */
+static void
+test_record_batch_cursor (void)
+{
+  g_autoptr(GBytes) first = mr_test_build_batch (3, 10, 0, 1000,
+                                                 MR_COMPRESSION_NONE);
+  g_autoptr(GBytes) second = mr_test_build_batch (5, 20, 3, 2000,
+                                                  MR_COMPRESSION_NONE);
+  g_autoptr(GByteArray) joined = g_byte_array_new ();
+  MrRecordBatchHeader header;
+  MrBatchCursor cursor;
+  const guint8 *batch;
+  gsize size;
+
+  g_byte_array_append (joined, g_bytes_get_data (first, NULL),
+                       g_bytes_get_size (first));
+  g_byte_array_append (joined, g_bytes_get_data (second, NULL),
+                       g_bytes_get_size (second));
+  /* The start of a third batch: the cut a fetch's byte limit makes. */
+  g_byte_array_append (joined, g_bytes_get_data (second, NULL), 30);
+
+  for (gsize keep = 0; keep <= joined->len; keep++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (joined->data, keep);
+      guint n = 0;
+
+      mr_batch_cursor_init (&cursor, bytes);
+      while (mr_batch_cursor_next (&cursor, &header, &batch, &size))
+        {
+          g_assert_true (batch == (const guint8 *)g_bytes_get_data (bytes, NULL)
+                         + (n == 0 ? 0 : g_bytes_get_size (first)));
+          g_assert_cmpint (header.record_count, ==, n == 0 ? 3 : 5);
+          g_assert_cmpuint (size, ==, g_bytes_get_size (n == 0 ? first
+                                                                : second));
+          n++;
+        }
+      g_assert_cmpuint (n, ==, keep < g_bytes_get_size (first) ? 0
+                               : keep < g_bytes_get_size (first)
+                                        + g_bytes_get_size (second) ? 1 : 2);
+    }
+
+  /* No bytes at all (a fetch with nothing new). */
+  mr_batch_cursor_init (&cursor, NULL);
+  g_assert_false (mr_batch_cursor_next (&cursor, &header, &batch, &size));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1553,6 +1600,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/record-batch/round-trip", test_record_batch_round_trip);
+  g_test_add_func ("/record-batch/cursor", test_record_batch_cursor);
   g_test_add_func ("/record-batch/golden-librdkafka",
                    test_record_batch_golden_librdkafka);
   g_test_add_func ("/record-batch/rewrite-unprotected",

@@ -288,9 +288,10 @@ scan_full (MrCluster     *cluster,
   for (;;)
     {
       g_auto(MrFetchResult) result = { 0 };
-      const guint8 *data;
-      gsize len = 0;
-      gsize pos = 0;
+      MrBatchCursor cursor;
+      MrRecordBatchHeader header;
+      const guint8 *batch;
+      gsize size;
       gint64 before;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -328,22 +329,14 @@ scan_full (MrCluster     *cluster,
       if (result.records == NULL)
         return TRUE;
 
-      data = g_bytes_get_data (result.records, &len);
       before = state.next;
 
-      while (pos + MR_RECORD_BATCH_LOG_OVERHEAD <= len)
+      /* A partial batch at the end of the slice ends the walk. */
+      mr_batch_cursor_init (&cursor, result.records);
+      while (mr_batch_cursor_next (&cursor, &header, &batch, &size))
         {
-          MrRecordBatchHeader header;
-          gsize size;
-
-          if (!mr_record_batch_header_parse (data + pos, len - pos, &header, NULL))
-            break;
-          size = mr_record_batch_header_get_size (&header);
-          if (pos + size > len)
-            break;    /* a partial batch at the end of the slice */
-
           if (mr_record_batch_header_get_last_offset (&header) >= state.next &&
-              !mr_record_batch_foreach_record (data + pos, size, scan_record_cb,
+              !mr_record_batch_foreach_record (batch, size, scan_record_cb,
                                                &state, error))
             {
               g_prefix_error (error, "%s-%d: ", topic, partition);
@@ -355,7 +348,6 @@ scan_full (MrCluster     *cluster,
           /* Control batches and compacted ranges: skip the whole batch. */
           state.next = MAX (state.next,
                             mr_record_batch_header_get_last_offset (&header) + 1);
-          pos += size;
         }
 
       if (state.next == before)

@@ -2054,9 +2054,10 @@ records_fetch_worker (Request      *request,
   for (;;)
     {
       g_auto(MrFetchResult) result = { 0, };
-      const guint8 *data;
-      gsize len = 0;
-      gsize pos = 0;
+      MrBatchCursor cursor;
+      MrRecordBatchHeader header;
+      const guint8 *batch;
+      gsize size;
       gint64 before = state.next_offset;
 
       mr_cluster_fetch (cluster, -1, topic, partition, state.next_offset,
@@ -2087,25 +2088,15 @@ records_fetch_worker (Request      *request,
       if (result.records == NULL)
         break;
 
-      data = g_bytes_get_data (result.records, &len);
-      while (pos + MR_RECORD_BATCH_LOG_OVERHEAD < len
-             && json_array_get_length (state.records) < state.limit)
+      mr_batch_cursor_init (&cursor, result.records);
+      while (json_array_get_length (state.records) < state.limit
+             && mr_batch_cursor_next (&cursor, &header, &batch, &size))
         {
-          MrRecordBatchHeader header;
           g_autoptr(GError) error = NULL;
-          gint64 last;
-          gsize size;
-
-          if (!mr_record_batch_header_parse (data + pos, len - pos, &header,
-                                             NULL))
-            break;
-          size = mr_record_batch_header_get_size (&header);
-          if (size > len - pos)
-            break;
-          last = mr_record_batch_header_get_last_offset (&header);
+          gint64 last = mr_record_batch_header_get_last_offset (&header);
 
           if ((header.attributes & MR_RECORD_BATCH_CONTROL) == 0
-              && !mr_record_batch_foreach_record (data + pos, size,
+              && !mr_record_batch_foreach_record (batch, size,
                                                   fetch_record_cb, &state,
                                                   &error))
             {
@@ -2120,7 +2111,6 @@ records_fetch_worker (Request      *request,
            * gaps left by compaction and control batches included. */
           if (json_array_get_length (state.records) < state.limit)
             state.next_offset = MAX (state.next_offset, last + 1);
-          pos += size;
         }
 
       if (json_array_get_length (state.records) >= state.limit

@@ -361,9 +361,10 @@ load_locked (MrGroupCoordinator *self,
   while (offset < high_watermark)
     {
       g_auto(MrFetchResult) result = { 0 };
-      const guint8 *data;
-      gsize len = 0;
-      gsize pos = 0;
+      MrBatchCursor cursor;
+      MrRecordBatchHeader header;
+      const guint8 *batch;
+      gsize size;
       gint64 next = offset;
 
       mr_cluster_fetch (self->cluster, leader, MR_GROUP_OFFSETS_TOPIC,
@@ -376,23 +377,13 @@ load_locked (MrGroupCoordinator *self,
         }
       if (result.records == NULL)
         break;
-      data = g_bytes_get_data (result.records, &len);
-      while (pos + MR_RECORD_BATCH_LOG_OVERHEAD <= len)
+      mr_batch_cursor_init (&cursor, result.records);
+      while (mr_batch_cursor_next (&cursor, &header, &batch, &size))
         {
-          MrRecordBatchHeader header;
-          gsize size;
-
-          if (!mr_record_batch_header_parse (data + pos, len - pos, &header,
-                                             NULL))
-            break;
-          size = mr_record_batch_header_get_size (&header);
-          if (pos + size > len)
-            break;
           if (mr_record_batch_header_get_last_offset (&header) >= offset)
-            mr_record_batch_foreach_record (data + pos, size, load_record_cb,
+            mr_record_batch_foreach_record (batch, size, load_record_cb,
                                             &state, NULL);
           next = mr_record_batch_header_get_last_offset (&header) + 1;
-          pos += size;
         }
       if (next <= offset)
         break;

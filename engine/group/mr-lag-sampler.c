@@ -159,9 +159,10 @@ mr_lag_measure_partition (MrCluster  *cluster,
   gint64 end = -1;
   gint64 ts = -1;
   gint64 from;
-  const guint8 *data;
-  gsize len = 0;
-  gsize pos = 0;
+  MrBatchCursor cursor;
+  MrRecordBatchHeader header;
+  const guint8 *batch;
+  gsize size;
 
   *log_start_offset = -1;
   *high_watermark = -1;
@@ -187,22 +188,12 @@ mr_lag_measure_partition (MrCluster  *cluster,
   if (result.error != MR_KAFKA_ERROR_NONE || result.records == NULL)
     return;
   first.offset = from;
-  data = g_bytes_get_data (result.records, &len);
-  while (first.timestamp < 0 && pos + MR_RECORD_BATCH_LOG_OVERHEAD <= len)
-    {
-      MrRecordBatchHeader header;
-      gsize size;
-
-      if (!mr_record_batch_header_parse (data + pos, len - pos, &header, NULL))
-        break;
-      size = mr_record_batch_header_get_size (&header);
-      if (pos + size > len)
-        break;
-      if (mr_record_batch_header_get_last_offset (&header) >= from)
-        mr_record_batch_foreach_record (data + pos, size, first_record_cb,
-                                        &first, NULL);
-      pos += size;
-    }
+  mr_batch_cursor_init (&cursor, result.records);
+  while (first.timestamp < 0
+         && mr_batch_cursor_next (&cursor, &header, &batch, &size))
+    if (mr_record_batch_header_get_last_offset (&header) >= from)
+      mr_record_batch_foreach_record (batch, size, first_record_cb, &first,
+                                      NULL);
   if (first.timestamp >= 0)
     *time_lag_ms = MAX (g_get_real_time () / 1000 - first.timestamp, 0);
 }

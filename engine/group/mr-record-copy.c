@@ -148,9 +148,10 @@ copy_partition (CopyState   *state,
   while (state->next < state->to)
     {
       g_auto(MrFetchResult) result = { 0 };
-      const guint8 *data;
-      gsize len = 0;
-      gsize pos = 0;
+      MrBatchCursor cursor;
+      MrRecordBatchHeader header;
+      const guint8 *batch;
+      gsize size;
       gint64 before = state->next;
 
       mr_cluster_fetch (state->cluster, -1, source, partition, state->next,
@@ -165,30 +166,19 @@ copy_partition (CopyState   *state,
         }
       if (result.records == NULL)
         break;
-      data = g_bytes_get_data (result.records, &len);
-      while (pos + MR_RECORD_BATCH_LOG_OVERHEAD <= len)
+      mr_batch_cursor_init (&cursor, result.records);
+      while (mr_batch_cursor_next (&cursor, &header, &batch, &size))
         {
-          MrRecordBatchHeader header;
-          gsize size;
-          gint64 last;
+          gint64 last = mr_record_batch_header_get_last_offset (&header);
 
-          if (!mr_record_batch_header_parse (data + pos, len - pos, &header,
-                                             NULL))
-            break;
-          size = mr_record_batch_header_get_size (&header);
-          if (pos + size > len)
-            break;
-          last = mr_record_batch_header_get_last_offset (&header);
           if (last >= state->next &&
-              !mr_record_batch_foreach_record (data + pos, size,
-                                               copy_record_cb, state,
-                                               &state->error))
+              !mr_record_batch_foreach_record (batch, size, copy_record_cb,
+                                               state, &state->error))
             break;
           if (state->error != NULL)
             break;
           /* Compaction may leave gaps: go past the whole batch. */
           state->next = MAX (state->next, last + 1);
-          pos += size;
         }
       if (state->error != NULL)
         {

@@ -391,6 +391,36 @@ check_structure (const guint8         *data,
   return TRUE;
 }
 
+void
+mr_batch_cursor_init (MrBatchCursor *cursor,
+                      GBytes        *bytes)
+{
+  cursor->data = bytes != NULL ? g_bytes_get_data (bytes, &cursor->len) : NULL;
+  if (cursor->data == NULL)
+    cursor->len = 0;
+  cursor->pos = 0;
+}
+
+gboolean
+mr_batch_cursor_next (MrBatchCursor        *cursor,
+                      MrRecordBatchHeader  *header,
+                      const guint8        **batch,
+                      gsize                *size)
+{
+  gsize left = cursor->len - cursor->pos;
+
+  if (left < MR_RECORD_BATCH_LOG_OVERHEAD
+      || !mr_record_batch_header_parse (cursor->data + cursor->pos, left,
+                                        header, NULL))
+    return FALSE;
+  *size = mr_record_batch_header_get_size (header);
+  if (*size > left)
+    return FALSE;
+  *batch = cursor->data + cursor->pos;
+  cursor->pos += *size;
+  return TRUE;
+}
+
 gboolean
 mr_record_batch_header_parse (const guint8         *data,
                               gsize                 len,

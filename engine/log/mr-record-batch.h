@@ -114,6 +114,24 @@ gboolean mr_record_batch_header_parse          (const guint8         *data,
                                                 MrRecordBatchHeader  *header,
                                                 GError              **error);
 
+/* Steps through the whole batches of a run of bytes as a fetch returns
+ * them: a batch cut short at the end (a fetch may cut the last one), or
+ * one whose header does not parse, ends the walk. */
+typedef struct
+{
+  const guint8 *data;
+  gsize         len;
+  gsize         pos;
+} MrBatchCursor;
+
+void     mr_batch_cursor_init                  (MrBatchCursor        *cursor,
+                                                GBytes               *bytes);
+/* The next whole batch: its header, its bytes and their size. */
+gboolean mr_batch_cursor_next                  (MrBatchCursor        *cursor,
+                                                MrRecordBatchHeader  *header,
+                                                const guint8        **batch,
+                                                gsize                *size);
+
 /* mr_record_batch_header_parse() plus: the whole batch is present in @len
  * and its CRC32C matches. @header may be NULL. */
 gboolean mr_record_batch_validate              (const guint8         *data,
