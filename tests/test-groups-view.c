@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "mr-copy-records-dialog.h"
@@ -270,6 +272,49 @@ copied_cb (gpointer user_data)
          mr_copy_records_dialog_get_message (user_data) != NULL;
 }
 
+static gboolean
+copy_progress_shown_cb (gpointer user_data)
+{
+  const char *message = mr_copy_records_dialog_get_message (user_data);
+
+  return message != NULL && strstr (message, "so far") != NULL;
+}
+
+/* Every broker's disk slowed by @latency_ms, or healed with 0. */
+static void
+slow_every_broker (MrCluster *cluster,
+                   guint      latency_ms)
+{
+  g_autoptr(GPtrArray) brokers = mr_cluster_list_brokers (cluster);
+
+  for (guint i = 0; i < brokers->len; i++)
+    {
+      MrBrokerInfo *broker = g_ptr_array_index (brokers, i);
+      g_autoptr(GError) error = NULL;
+
+      mr_cluster_broker_action (cluster, broker->id,
+                                latency_ms > 0 ? MR_BROKER_ACTION_SLOW
+                                               : MR_BROKER_ACTION_HEAL,
+                                latency_ms, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static gint64
+total_high_watermark (MrCluster  *cluster,
+                      const char *topic)
+{
+  g_autoptr(MrTopicInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 total = 0;
+
+  info = mr_cluster_describe_topic (cluster, topic, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < info->partitions->len; i++)
+    total += ((MrPartitionInfo *) g_ptr_array_index (info->partitions, i))->high_watermark;
+  return total;
+}
+
 static MrResetOffsetsDialog *
 wait_preview (MrResetOffsetsDialog *dialog)
 {
@@ -519,6 +564,30 @@ test_groups_view (Fixture       *fixture,
     g_assert_true (mr_test_wait_until (copied_cb, copy_dialog, WAIT_TIMEOUT_MS));
     g_assert_cmpint (mr_copy_records_dialog_get_copied (copy_dialog), ==,
                      N_PARTITIONS * N_RECORDS + 7);
+  }
+
+  /* Stop: with every disk slowed, each partition's batch takes a while.
+   * Stopped once the first is in, the copy ends after the batch under
+   * way, and what it copied stays in the target, counted exactly. */
+  {
+    gint64 target_before = total_high_watermark (fixture->cluster, COPY_TOPIC);
+    gint64 n;
+
+    slow_every_broker (fixture->cluster, 150);
+    mr_copy_records_dialog_set_range (copy_dialog, MR_COPY_RANGE_OFFSET, "", "");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (copy_dialog), "copy.copy", NULL));
+    g_assert_true (mr_test_wait_until (copy_progress_shown_cb, copy_dialog, WAIT_TIMEOUT_MS));
+    mr_test_save_screenshots (GTK_WIDGET (copy_dialog), "groups-copy-running");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (copy_dialog), "copy.stop", NULL));
+    g_assert_true (mr_test_wait_until (copied_cb, copy_dialog, WAIT_TIMEOUT_MS));
+    slow_every_broker (fixture->cluster, 0);
+    g_assert_true (g_str_has_prefix (mr_copy_records_dialog_get_message (copy_dialog),
+                                     "Stopped after copying"));
+    n = mr_copy_records_dialog_get_copied (copy_dialog);
+    g_assert_cmpint (n, >, 0);
+    g_assert_cmpint (n, <, N_PARTITIONS * N_RECORDS + 7);
+    g_assert_cmpint (total_high_watermark (fixture->cluster, COPY_TOPIC) - target_before, ==, n);
+    mr_test_save_screenshots (GTK_WIDGET (copy_dialog), "groups-copy-stopped");
   }
   gtk_window_destroy (GTK_WINDOW (copy_dialog));
 

@@ -400,25 +400,20 @@ test_copy (Fixture       *fixture,
   for (gint32 p = 0; p < N_PARTITIONS; p++)
     {
       g_auto(MrFetchResult) result = { 0 };
-      const guint8 *bytes;
-      gsize len, pos = 0;
+      MrRecordBatchHeader header;
+      MrBatchCursor cursor;
+      const guint8 *batch;
+      gsize size;
 
       mr_cluster_fetch (fixture->cluster, -1, "dead-letters", p, 0, 1 << 20, 0,
                         -1, &result);
       g_assert_cmpint (result.error, ==, MR_KAFKA_ERROR_NONE);
       g_assert_cmpint (result.high_watermark, ==, 6);
-      bytes = g_bytes_get_data (result.records, &len);
-      while (pos < len)
-        {
-          MrRecordBatchHeader header;
-
-          g_assert_true (mr_record_batch_header_parse (bytes + pos, len - pos,
-                                                       &header, NULL));
-          mr_record_batch_foreach_record (bytes + pos,
-                                          mr_record_batch_header_get_size (&header),
-                                          count_record_cb, timestamps, NULL);
-          pos += mr_record_batch_header_get_size (&header);
-        }
+      mr_batch_cursor_init (&cursor, result.records);
+      while (mr_batch_cursor_next (&cursor, &header, &batch, &size))
+        mr_record_batch_foreach_record (batch, size, count_record_cb,
+                                        timestamps, NULL);
+      g_assert_cmpuint (cursor.pos, ==, g_bytes_get_size (result.records));
     }
   g_assert_cmpuint (timestamps->len, ==, 6 * N_PARTITIONS);
   g_assert_cmpint (g_array_index (timestamps, gint64, 0), ==, base_time + 2);
@@ -451,6 +446,54 @@ test_copy (Fixture       *fixture,
                              SOUP_STATUS_BAD_REQUEST);
   mr_test_http_assert_error (fixture, "POST", "/v1/topics/orders/copy", "{}",
                              SOUP_STATUS_BAD_REQUEST);
+}
+
+static void
+note_progress_cb (gint64   copied,
+                  gpointer user_data)
+{
+  g_array_append_val ((GArray *)user_data, copied);
+}
+
+/* The engine call under POST /v1/topics/{name}/copy, as the copy dialog
+ * uses it: a running count after each batch, and a stop that leaves the
+ * target as it was when it came before the first batch. */
+static void
+test_copy_progress_and_stop (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  create_topic_with_records (fixture, "dead-letters", 0);
+  n = mr_cluster_copy_records (fixture->cluster, "orders", "dead-letters",
+                               -1, -1, -1, -1, cancellable, note_progress_cb,
+                               counts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 10 * N_PARTITIONS);
+  /* One batch per partition here: counts 10, 20, ... */
+  g_assert_cmpuint (counts->len, ==, N_PARTITIONS);
+  for (guint i = 0; i < counts->len; i++)
+    g_assert_cmpint (g_array_index (counts, gint64, i), ==, 10 * (i + 1));
+
+  g_cancellable_cancel (cancellable);
+  g_array_set_size (counts, 0);
+  n = mr_cluster_copy_records (fixture->cluster, "orders", "dead-letters",
+                               -1, -1, -1, -1, cancellable, note_progress_cb,
+                               counts, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (n, ==, -1);
+  g_assert_cmpuint (counts->len, ==, 0);
+  for (gint32 p = 0; p < N_PARTITIONS; p++)
+    {
+      g_auto(MrFetchResult) result = { 0 };
+
+      mr_cluster_fetch (fixture->cluster, -1, "dead-letters", p, 0, 1 << 20,
+                        0, -1, &result);
+      g_assert_cmpint (result.high_watermark, ==, 10);
+    }
 }
 
 static void
@@ -504,6 +547,7 @@ main (int   argc,
   ADD ("reset", test_reset);
   ADD ("members-and-reset-refused", test_members_and_reset_refused);
   ADD ("copy", test_copy);
+  ADD ("copy-progress-and-stop", test_copy_progress_and_stop);
   ADD ("lag-samples", test_lag_samples);
 #undef ADD
 

@@ -18,7 +18,12 @@
 /* The copy dialog: the records of one topic whose offsets (or timestamps)
  * lie in a range, into another topic, keys, headers and timestamps kept,
  * through the engine's mr_cluster_copy_records in a worker. It checks the
- * form before it asks, and then reports how many records were copied. */
+ * form before it asks, counts the records as the target acknowledges them,
+ * offers Stop while it runs (the copy ends on a batch boundary; what was
+ * copied stays and is counted), and then reports how many were copied.
+ *
+ * @locks progress_lock guards the count the worker reports; everything
+ * else is the main thread's. */
 
 struct _MrCopyRecordsDialog
 {
@@ -30,16 +35,23 @@ struct _MrCopyRecordsDialog
   AdwComboRow   *range_row;
   AdwEntryRow   *from_row;
   AdwEntryRow   *to_row;
+  GtkWidget     *copy_button;
+  GtkWidget     *stop_button;
   GtkWidget     *message_box;
   GtkSpinner    *spinner;
   GtkLabel      *message_label;
 
   MrCluster     *cluster;
   GtkStringList *topics;
-  GCancellable  *cancellable;
+  GCancellable  *cancellable;      /* the running copy's */
   gboolean       busy;
+  gboolean       stopping;
   gint64         copied;
   char          *message;
+
+  GMutex         progress_lock;
+  gint64         progress;         /* records acknowledged so far */
+  gboolean       progress_shown;   /* no update is queued */
 };
 
 G_DEFINE_FINAL_TYPE (MrCopyRecordsDialog, mr_copy_records_dialog, ADW_TYPE_WINDOW)
@@ -53,6 +65,7 @@ static guint signals[N_SIGNALS];
 
 typedef struct
 {
+  MrCopyRecordsDialog *self;       /* kept by the task's callback */
   MrCluster *cluster;
   char      *source;
   char      *target;
@@ -116,6 +129,52 @@ parse_bound (MrCopyRecordsDialog *self,
   return TRUE;
 }
 
+static gboolean
+show_progress (gpointer user_data)
+{
+  MrCopyRecordsDialog *self = user_data;
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  gint64 progress;
+
+  g_mutex_lock (&self->progress_lock);
+  progress = self->progress;
+  self->progress_shown = TRUE;
+  g_mutex_unlock (&self->progress_lock);
+
+  if (!self->busy || self->stopping)
+    return G_SOURCE_REMOVE;
+  count = g_strdup_printf ("%'" G_GINT64_FORMAT, progress);
+  /* Translators: a running count of records copied so far. */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Copying… %s record so far",
+                                       "Copying… %s records so far",
+                                       progress),
+                          count);
+  set_message (self, text);
+  return G_SOURCE_REMOVE;
+}
+
+/* @locality: the copying worker. One update at a time is queued for the
+ * main thread, which shows the latest count. */
+static void
+copy_progress_cb (gint64   copied,
+                  gpointer user_data)
+{
+  MrCopyRecordsDialog *self = user_data;
+  gboolean queue;
+
+  g_mutex_lock (&self->progress_lock);
+  self->progress = copied;
+  queue = self->progress_shown;
+  self->progress_shown = FALSE;
+  g_mutex_unlock (&self->progress_lock);
+
+  if (queue)
+    g_idle_add_full (G_PRIORITY_DEFAULT, show_progress, g_object_ref (self),
+                     g_object_unref);
+}
+
 static void
 copy_worker (GTask        *task,
              gpointer      source_object,
@@ -128,7 +187,8 @@ copy_worker (GTask        *task,
 
   n = mr_cluster_copy_records (job->cluster, job->source, job->target,
                                job->from_offset, job->to_offset,
-                               job->from_time, job->to_time, &error);
+                               job->from_time, job->to_time, cancellable,
+                               copy_progress_cb, job->self, &error);
   if (n < 0)
     g_task_return_error (task, error);
   else
@@ -148,13 +208,36 @@ copy_done_cb (GObject      *object,
   gssize n;
 
   n = g_task_propagate_int (G_TASK (result), &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Cancelled without Stop: the dialog went away. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !self->stopping)
     return;
 
   self->busy = FALSE;
+  self->stopping = FALSE;
+  g_clear_object (&self->cancellable);
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  gtk_widget_set_visible (self->stop_button, FALSE);
+  gtk_widget_set_visible (self->copy_button, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "copy.copy", TRUE);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_mutex_lock (&self->progress_lock);
+      self->copied = self->progress;
+      g_mutex_unlock (&self->progress_lock);
+      count = g_strdup_printf ("%'" G_GINT64_FORMAT, self->copied);
+      /* Translators: a count of records, then the target topic. */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Stopped after copying %s record into %s",
+                                           "Stopped after copying %s records into %s",
+                                           self->copied),
+                              count, job->target);
+      set_message (self, text);
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0, text);
+      return;
+    }
 
   if (error != NULL)
     {
@@ -249,6 +332,7 @@ copy_action (GtkWidget  *widget,
     }
 
   job = g_new0 (CopyJob, 1);
+  job->self = self;
   job->cluster = mr_cluster_ref (self->cluster);
   job->source = g_strdup (source);
   job->target = g_strdup (target);
@@ -265,7 +349,15 @@ copy_action (GtkWidget  *widget,
     }
 
   self->busy = TRUE;
+  self->cancellable = g_cancellable_new ();
+  g_mutex_lock (&self->progress_lock);
+  self->progress = 0;
+  self->progress_shown = TRUE;
+  g_mutex_unlock (&self->progress_lock);
   gtk_widget_action_set_enabled (widget, "copy.copy", FALSE);
+  gtk_widget_action_set_enabled (widget, "copy.stop", TRUE);
+  gtk_widget_set_visible (self->copy_button, FALSE);
+  gtk_widget_set_visible (self->stop_button, TRUE);
   set_message (self, _("Copying…"));
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   gtk_spinner_set_spinning (self->spinner, TRUE);
@@ -276,10 +368,27 @@ copy_action (GtkWidget  *widget,
 }
 
 static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MrCopyRecordsDialog *self = MR_COPY_RECORDS_DIALOG (widget);
+
+  if (!self->busy || self->stopping)
+    return;
+  self->stopping = TRUE;
+  gtk_widget_action_set_enabled (widget, "copy.stop", FALSE);
+  set_message (self, _("Stopping after the batch under way…"));
+  g_cancellable_cancel (self->cancellable);
+}
+
+static void
 mr_copy_records_dialog_dispose (GObject *object)
 {
   MrCopyRecordsDialog *self = MR_COPY_RECORDS_DIALOG (object);
 
+  /* A copy under way stops at its next batch; its answer is dropped. */
+  self->stopping = FALSE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -297,6 +406,7 @@ mr_copy_records_dialog_finalize (GObject *object)
   g_clear_pointer (&self->cluster, mr_cluster_unref);
   g_clear_object (&self->topics);
   g_free (self->message);
+  g_mutex_clear (&self->progress_lock);
 
   G_OBJECT_CLASS (mr_copy_records_dialog_parent_class)->finalize (object);
 }
@@ -327,6 +437,8 @@ mr_copy_records_dialog_class_init (MrCopyRecordsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, range_row);
   gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, from_row);
   gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, to_row);
+  gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, stop_button);
   gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, message_box);
   gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, MrCopyRecordsDialog, message_label);
@@ -334,6 +446,7 @@ mr_copy_records_dialog_class_init (MrCopyRecordsDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, range_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "copy.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "copy.stop", NULL, stop_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -341,8 +454,10 @@ static void
 mr_copy_records_dialog_init (MrCopyRecordsDialog *self)
 {
   self->copied = -1;
-  self->cancellable = g_cancellable_new ();
+  g_mutex_init (&self->progress_lock);
+  self->progress_shown = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "copy.stop", FALSE);
   range_changed_cb (self);
 }
 

@@ -2957,7 +2957,8 @@ topic_copy_worker (Request      *request,
 
   copied = mr_cluster_copy_records (request->api->cluster,
                                     request->captures[0], target, from_offset,
-                                    to_offset, from_time, to_time, &error);
+                                    to_offset, from_time, to_time, NULL, NULL,
+                                    NULL, &error);
   if (copied < 0)
     {
       request_fail_group_error (request, error);

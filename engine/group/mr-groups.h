@@ -133,11 +133,19 @@ GPtrArray   *mr_cluster_reset_group_offsets (MrCluster         *cluster,
                                              gboolean           dry_run,
                                              GError           **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* How far a copy got: the records the target has acknowledged so far.
+ * Called on the copying thread after each batch. */
+typedef void (*MrCopyProgressFunc) (gint64   copied,
+                                    gpointer user_data);
+
 /* Copies the records of @source (every partition, into the same
  * partition index modulo @target's count) whose offsets lie in
  * [@from_offset, @to_offset) and timestamps in [@from_time, @to_time)
  * (-1: unbounded) into @target, keys, headers and timestamps kept, with
- * acks=all. Returns the number of records copied, -1 with @error. */
+ * acks=all. Returns the number of records copied, -1 with @error.
+ * @cancellable stops it between two batches: G_IO_ERROR_CANCELLED, and
+ * what was acknowledged before stays in @target (@progress has its
+ * count). */
 gint64       mr_cluster_copy_records        (MrCluster         *cluster,
                                              const char        *source,
                                              const char        *target,
@@ -145,6 +153,9 @@ gint64       mr_cluster_copy_records        (MrCluster         *cluster,
                                              gint64             to_offset,
                                              gint64             from_time,
                                              gint64             to_time,
+                                             GCancellable      *cancellable,
+                                             MrCopyProgressFunc progress,
+                                             gpointer           user_data,
                                              GError           **error);
 
 /* Lag over time, sampled every second for the last ten minutes. */

@@ -16,7 +16,9 @@
  * run forever). Records keep their key, value, headers and timestamp;
  * they go to the same partition index modulo the target's partition
  * count, in order, rebuilt into uncompressed batches of up to 500
- * records or 1 MiB, each produced with acks=all before the next. */
+ * records or 1 MiB, each produced with acks=all before the next. A
+ * cancellation is looked at before each read and each batch: a copy stops
+ * on a batch boundary, never inside one. */
 
 #define G_LOG_DOMAIN "mr-group"
 
@@ -41,9 +43,25 @@ typedef struct
   gint64                to_time;
   gint64                next;            /* the next offset to read */
   gint64                copied;
+  gint64                copied_before;   /* by the earlier partitions */
+  GCancellable         *cancellable;
+  MrCopyProgressFunc    progress;
+  gpointer              user_data;
   MrRecordBatchBuilder *builder;
   GError               *error;
 } CopyState;
+
+static gboolean
+set_error_if_stopped (CopyState *state)
+{
+  if (!g_cancellable_is_cancelled (state->cancellable))
+    return FALSE;
+  g_clear_error (&state->error);
+  g_set_error (&state->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+               "Stopped after copying %" G_GINT64_FORMAT " records into %s",
+               state->copied_before + state->copied, state->target);
+  return TRUE;
+}
 
 static gboolean
 flush (CopyState *state)
@@ -62,7 +80,7 @@ flush (CopyState *state)
   g_clear_pointer (&state->builder, mr_record_batch_builder_free);
   if (n == 0)
     return TRUE;
-  if (batch == NULL)
+  if (batch == NULL || set_error_if_stopped (state))
     return FALSE;
   data = g_bytes_unref_to_data (g_steal_pointer (&batch), &len);
   mr_cluster_produce (state->cluster, -1, state->target,
@@ -78,6 +96,8 @@ flush (CopyState *state)
       return FALSE;
     }
   state->copied += n;
+  if (state->progress != NULL)
+    state->progress (state->copied_before + state->copied, state->user_data);
   return TRUE;
 }
 
@@ -154,6 +174,11 @@ copy_partition (CopyState   *state,
       gsize size;
       gint64 before = state->next;
 
+      if (set_error_if_stopped (state))
+        {
+          g_propagate_error (error, g_steal_pointer (&state->error));
+          return FALSE;
+        }
       mr_cluster_fetch (state->cluster, -1, source, partition, state->next,
                         MAX_BATCH_BYTES, 0, -1, &result);
       if (result.error != MR_KAFKA_ERROR_NONE)
@@ -197,14 +222,17 @@ copy_partition (CopyState   *state,
 }
 
 gint64
-mr_cluster_copy_records (MrCluster   *cluster,
-                         const char  *source,
-                         const char  *target,
-                         gint64       from_offset,
-                         gint64       to_offset,
-                         gint64       from_time,
-                         gint64       to_time,
-                         GError     **error)
+mr_cluster_copy_records (MrCluster          *cluster,
+                         const char         *source,
+                         const char         *target,
+                         gint64              from_offset,
+                         gint64              to_offset,
+                         gint64              from_time,
+                         gint64              to_time,
+                         GCancellable       *cancellable,
+                         MrCopyProgressFunc  progress,
+                         gpointer            user_data,
+                         GError            **error)
 {
   g_autoptr(MrTopicInfo) source_info = NULL;
   g_autoptr(MrTopicInfo) target_info = NULL;
@@ -253,6 +281,10 @@ mr_cluster_copy_records (MrCluster   *cluster,
       state.to = to_offset;
       state.from_time = from_time;
       state.to_time = to_time;
+      state.copied_before = copied;
+      state.cancellable = cancellable;
+      state.progress = progress;
+      state.user_data = user_data;
       if (!copy_partition (&state, source, (gint32)p, error))
         {
           g_clear_pointer (&state.builder, mr_record_batch_builder_free);
