@@ -102,9 +102,6 @@
  * DESCRIBE 8. There are no ACLs: all are allowed. */
 #define GROUP_OPERATIONS_ALL ((1 << 3) | (1 << 6) | (1 << 8))
 
-/* Every client reaches us over loopback. */
-#define CLIENT_HOST "/127.0.0.1"
-
 static MrGroupCoordinator *
 coordinator (MrKafkaRequest *request)
 {
@@ -330,7 +327,7 @@ mr_kafka_handle_join_group (MrKafkaRequest *request)
   join.member_id = member_id;
   join.group_instance_id = instance_id;
   join.client_id = request->client_id;
-  join.client_host = CLIENT_HOST;
+  join.client_host = request->client_host;
   join.session_timeout_ms = session_timeout;
   join.rebalance_timeout_ms = rebalance_timeout;
   join.protocol_type = protocol_type;

@@ -36,6 +36,7 @@ struct _MrKafkaRequest
   gint32        correlation_id;
   gboolean      flexible;
   char         *client_id;
+  const char   *client_host;       /* "/address" of the peer */
   GBytes       *frame;             /* the whole request, header included */
   const guint8 *body;
   gsize         body_len;

@@ -154,6 +154,7 @@ struct _Connection
   GSource         *write_source;   /* @locks lock */
   GByteArray      *in;
   GByteArray      *out;            /* @locks lock */
+  char            *client_host;    /* "/address", as Kafka writes it */
   gsize            out_pos;        /* @locks lock */
   gboolean         closed;         /* set by the I/O thread under lock */
   GMutex           lock;
@@ -214,6 +215,7 @@ connection_unref (Connection *connection)
   g_clear_object (&connection->socket);
   g_byte_array_unref (connection->in);
   g_byte_array_unref (connection->out);
+  g_free (connection->client_host);
   listener_unref (connection->listener);
   g_free (connection);
 }
@@ -566,6 +568,7 @@ connection_dispatch (Connection   *connection,
   slot->request.correlation_id = correlation_id;
   slot->request.flexible = flexible;
   slot->request.client_id = g_steal_pointer (&client_id);
+  slot->request.client_host = connection->client_host;
   slot->request.frame = g_bytes_new (data, len);
   slot->request.body = (const guint8 *)g_bytes_get_data (slot->request.frame, NULL)
                        + reader.pos;
@@ -716,6 +719,23 @@ connection_close (Connection *connection)
   g_ptr_array_remove_fast (listener->connections, connection);
 }
 
+/* The peer's address as Kafka's group descriptions show it: "/127.0.0.1";
+ * a connection without a socket is the loopback's. */
+static char *
+client_host_of (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *text = NULL;
+
+  if (socket != NULL)
+    address = g_socket_get_remote_address (socket, NULL);
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("/127.0.0.1");
+  text = g_inet_address_to_string (g_inet_socket_address_get_address (
+                                     G_INET_SOCKET_ADDRESS (address)));
+  return g_strconcat ("/", text, NULL);
+}
+
 /* @socket: taken; NULL for mr_kafka_listener_run_frame(). */
 static Connection *
 connection_new (MrKafkaListener *listener,
@@ -729,6 +749,7 @@ connection_new (MrKafkaListener *listener,
   connection->socket = socket;
   connection->in = g_byte_array_new ();
   connection->out = g_byte_array_new ();
+  connection->client_host = client_host_of (socket);
   g_mutex_init (&connection->lock);
   g_queue_init (&connection->slots);
   g_queue_init (&connection->waiting);
