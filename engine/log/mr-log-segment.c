@@ -27,12 +27,14 @@
 #define TIME_INDEX_ENTRY_SIZE   12
 
 /* The tail kept in memory: at least TAIL_KEEP bytes once the segment has
- * them (several index intervals, so a seek from the sparse index lands in
- * it), trimmed back to that when it reaches twice as much. Only small
- * appends are copied: a big one would cost more in memcpy than it saves
- * in pread(), and whoever reads it reads it whole from the file. */
-#define TAIL_KEEP       (64 * 1024)
-#define TAIL_MAX_APPEND (16 * 1024)
+ * them (more than an index interval and a batch, so a seek from the sparse
+ * index lands in it), trimmed back to that when it reaches twice as much:
+ * under 64 KiB per active segment, which a laptop can keep for hundreds of
+ * partitions. Only small appends are copied: a big one would cost more in
+ * memcpy than it saves in pread(), and whoever reads it reads it whole
+ * from the file. */
+#define TAIL_KEEP       (16 * 1024)
+#define TAIL_MAX_APPEND (8 * 1024)
 
 static void
 set_io_error (GError     **error,
