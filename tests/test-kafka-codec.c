@@ -220,6 +220,44 @@ test_huge_lengths (void)
   g_assert_error (error, MR_KAFKA_ERROR, MR_KAFKA_ERROR_INVALID_REQUEST);
 }
 
+/* Strings that are not UTF-8 come back as Kafka's Java decoder reads
+ * them, with U+FFFD for each malformed sequence: valid UTF-8 that the
+ * rest of the engine can walk (a fuzz run found a group id with a lead
+ * byte that promised bytes past its end). */
+static void
+test_malformed_utf8 (void)
+{
+  static const guint8 lead_at_end[] = { 0x00, 0x03, 'a', '-', 0xfb };
+  static const guint8 stray[] = { 0x00, 0x04, 0xff, 'o', 'k', 0x80 };
+  static const guint8 compact[] = { 0x03, 0xc3, 'x' };
+  static const guint8 fine[] = { 0x00, 0x05, 'c', 'a', 'f', 0xc3, 0xa9 };
+  MrKafkaReader reader;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+  g_autofree char *d = NULL;
+
+  mr_kafka_reader_init (&reader, lead_at_end, sizeof lead_at_end);
+  a = mr_kafka_reader_string (&reader);
+  g_assert_cmpstr (a, ==, "a-\xef\xbf\xbd");
+  mr_kafka_reader_init (&reader, stray, sizeof stray);
+  b = mr_kafka_reader_nullable_string (&reader);
+  g_assert_cmpstr (b, ==, "\xef\xbf\xbdok\xef\xbf\xbd");
+  mr_kafka_reader_init (&reader, compact, sizeof compact);
+  c = mr_kafka_reader_compact_string (&reader);
+  g_assert_cmpstr (c, ==, "\xef\xbf\xbdx");
+  g_assert_false (mr_kafka_reader_failed (&reader));
+  /* Valid UTF-8 is kept as it is. */
+  mr_kafka_reader_init (&reader, fine, sizeof fine);
+  d = mr_kafka_reader_string (&reader);
+  g_assert_cmpstr (d, ==, "caf\xc3\xa9");
+
+  /* The engine's own hash of such an id stays inside it, and is the hash
+   * of the decoded string. */
+  g_assert_cmpint (mr_group_offsets_partition_for ("a-\xfb", 50), ==,
+                   mr_group_offsets_partition_for ("a-\xef\xbf\xbd", 50));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -229,6 +267,7 @@ main (int   argc,
   g_test_add_func ("/kafka-codec/round-trip", test_round_trip);
   g_test_add_func ("/kafka-codec/truncated", test_truncated);
   g_test_add_func ("/kafka-codec/huge-lengths", test_huge_lengths);
+  g_test_add_func ("/kafka-codec/malformed-utf8", test_malformed_utf8);
 
   return g_test_run ();
 }

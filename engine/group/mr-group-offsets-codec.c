@@ -272,10 +272,16 @@ gint32
 mr_group_offsets_partition_for (const char *group_id,
                                 gint32      n_partitions)
 {
+  g_autofree char *valid = NULL;
   gint32 hash = 0;
   const char *p;
 
   g_return_val_if_fail (n_partitions > 0, 0);
+
+  /* Walking malformed UTF-8 by its lead bytes could step past the end:
+   * such an id is hashed as Java would have decoded it, with U+FFFD. */
+  if (!g_utf8_validate (group_id, -1, NULL))
+    group_id = valid = g_utf8_make_valid (group_id, -1);
 
   /* Java's String.hashCode: s[0]*31^(n-1) + ... over UTF-16 units, with
    * int overflow. */

@@ -16,7 +16,9 @@
  * written as an unsigned varint; record fields inside batches use it.
  *
  * STRING: int16 length then that many UTF-8 bytes; NULLABLE_STRING uses
- * length -1 for null. COMPACT_STRING: unsigned varint of length + 1, with
+ * length -1 for null. Bytes that are not UTF-8 are read as Kafka's Java
+ * decoder reads them: each malformed sequence becomes U+FFFD, so every
+ * string the reader returns is valid UTF-8. COMPACT_STRING: unsigned varint of length + 1, with
  * 0 meaning null. BYTES and RECORDS: int32 length (-1 null) then the bytes;
  * COMPACT_BYTES like COMPACT_STRING. ARRAY: int32 count (-1 null) then the
  * elements; COMPACT_ARRAY: unsigned varint count + 1 (0 null).
@@ -176,7 +178,9 @@ reader_dup_string (MrKafkaReader *reader,
 
   if (p == NULL)
     return NULL;
-  return g_strndup ((const char *)p, len);
+  if (g_utf8_validate_len ((const char *)p, len, NULL))
+    return g_strndup ((const char *)p, len);
+  return g_utf8_make_valid ((const char *)p, (gssize)len);
 }
 
 char *
