@@ -14,7 +14,10 @@
  * recomputed, so that the fuzzer reaches the records section and the
  * decompressors behind it. The callback reads every byte of every key,
  * value and header it is handed, so a pointer past the input shows up
- * under AddressSanitizer.
+ * under AddressSanitizer. Last, mr_batch_cursor_next(), which the engine
+ * uses to step through fetched bytes, walks the whole input: it must give
+ * exactly the whole batches, back to back from the start, that the walk
+ * above found before its first unparsable or cut-short one.
  *
  * Built twice (tests/fuzz/meson.build): with clang and libFuzzer under
  * -Dfuzzing=true, and always with fuzz-replay.c as a plain test that runs
@@ -95,6 +98,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   gsize at = 0;
+  gsize whole = 0;     /* bytes of whole batches from the start */
 
   while (at < size)
     {
@@ -115,6 +119,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       batch_size = mr_record_batch_header_get_size (&header);
       g_assert_cmpuint (batch_size, >=, MR_RECORD_BATCH_HEADER_SIZE);
       present = MIN (batch_size, size - at);
+      if (present == batch_size)
+        whole = at + batch_size;
 
       valid = mr_record_batch_validate (data + at, size - at, &validated,
                                         &error);
@@ -143,5 +149,26 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         }
       at += present;
     }
+
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_static (data, size);
+    const guint8 *start = g_bytes_get_data (bytes, NULL);
+    MrRecordBatchHeader header;
+    MrBatchCursor cursor;
+    const guint8 *batch;
+    gsize batch_size;
+    gsize walked = 0;
+
+    mr_batch_cursor_init (&cursor, bytes);
+    while (mr_batch_cursor_next (&cursor, &header, &batch, &batch_size))
+      {
+        g_assert_true (batch == start + walked);
+        g_assert_cmpuint (batch_size, ==,
+                          mr_record_batch_header_get_size (&header));
+        g_assert_cmpuint (walked + batch_size, <=, size);
+        walked += batch_size;
+      }
+    g_assert_cmpuint (walked, ==, whole);
+  }
   return 0;
 }
