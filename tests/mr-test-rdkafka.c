@@ -64,3 +64,17 @@ mr_test_rdkafka_new (rd_kafka_type_t  type,
     g_error ("rd_kafka_new: %s", errstr);
   return rk;
 }
+
+guint
+mr_test_rdkafka_assigned (rd_kafka_t *consumer)
+{
+  rd_kafka_topic_partition_list_t *list = NULL;
+  guint bits = 0;
+
+  if (rd_kafka_assignment (consumer, &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return 0;
+  for (int i = 0; i < list->cnt; i++)
+    bits |= 1u << list->elems[i].partition;
+  rd_kafka_topic_partition_list_destroy (list);
+  return bits;
+}

@@ -23,5 +23,8 @@ void             mr_test_rdkafka_conf_set (rd_kafka_conf_t *conf,
 /* A client of @type, taking @conf; a failure ends the test. */
 rd_kafka_t      *mr_test_rdkafka_new      (rd_kafka_type_t  type,
                                            rd_kafka_conf_t *conf);
+/* The partitions a group consumer is assigned now, as a bit set (bit p
+ * for partition p, so partitions 0 to 31). */
+guint            mr_test_rdkafka_assigned (rd_kafka_t      *consumer);
 
 G_END_DECLS

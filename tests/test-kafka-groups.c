@@ -123,19 +123,15 @@ produce (Fixture *fixture,
     }
 }
 
-/* The partitions assigned to @consumer, as a bit set. */
-static guint
-assigned (rd_kafka_t *consumer)
+/* One poll of @consumer, whatever it brings: it keeps the member's
+ * heartbeats and rebalance callbacks going. */
+static void
+poll_and_drop (rd_kafka_t *consumer)
 {
-  rd_kafka_topic_partition_list_t *list = NULL;
-  guint bits = 0;
+  rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
 
-  if (rd_kafka_assignment (consumer, &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return 0;
-  for (int i = 0; i < list->cnt; i++)
-    bits |= 1u << list->elems[i].partition;
-  rd_kafka_topic_partition_list_destroy (list);
-  return bits;
+  if (m != NULL)
+    rd_kafka_message_destroy (m);
 }
 
 /* Polls every consumer until their assignments are disjoint, non-empty
@@ -159,7 +155,7 @@ wait_for_split (rd_kafka_t **consumers,
 
           if (m != NULL)
             rd_kafka_message_destroy (m);
-          bits = assigned (consumers[i]);
+          bits = mr_test_rdkafka_assigned (consumers[i]);
           if (bits == 0 || (bits & all) != 0)
             ok = FALSE;
           all |= bits;
@@ -215,13 +211,13 @@ test_split_and_leave (Fixture       *fixture,
   ms = wait_for_split (consumers, 2);
   g_test_message ("two members split %d partitions in %" G_GINT64_FORMAT " ms",
                   N_PARTITIONS, ms);
-  g_assert_cmpuint (__builtin_popcount (assigned (consumers[0])), ==, 3);
+  g_assert_cmpuint (__builtin_popcount (mr_test_rdkafka_assigned (consumers[0])), ==, 3);
 
   consumers[2] = new_consumer (fixture, "split", TRUE);
   ms = wait_for_split (consumers, 3);
   g_test_message ("three members split in %" G_GINT64_FORMAT " ms", ms);
   for (guint i = 0; i < 3; i++)
-    g_assert_cmpuint (__builtin_popcount (assigned (consumers[i])), ==, 2);
+    g_assert_cmpuint (__builtin_popcount (mr_test_rdkafka_assigned (consumers[i])), ==, 2);
 
   /* A member leaving: the other two take its partitions. */
   close_consumer (consumers[1]);
@@ -381,10 +377,7 @@ test_group_survives_coordinator_crash (Fixture       *fixture,
   deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   do
     {
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
-
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
+      poll_and_drop (consumer);
       g_clear_pointer (&before, mr_group_info_free);
       before = mr_cluster_describe_group (fixture->cluster, "steady", NULL);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -401,10 +394,7 @@ test_group_survives_coordinator_crash (Fixture       *fixture,
   while (mr_group_coordinator_find (groups, "steady", &next) !=
          MR_KAFKA_ERROR_NONE || next == coordinator)
     {
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
-
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
+      poll_and_drop (consumer);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
     }
 
@@ -653,11 +643,9 @@ test_in_process_member (Fixture       *fixture,
   for (;;)
     {
       g_autoptr(MrGroupInfo) info = NULL;
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
 
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
-      bits = assigned (consumer);
+      poll_and_drop (consumer);
+      bits = mr_test_rdkafka_assigned (consumer);
       info = mr_cluster_describe_group (fixture->cluster, "mixed", NULL);
       if (info != NULL && info->state == MR_GROUP_STATE_STABLE &&
           info->members->len == 2 && bits != 0 &&
@@ -679,12 +667,9 @@ test_in_process_member (Fixture       *fixture,
   g_assert_cmpuint (mr_cluster_stop_group_members (fixture->cluster, "mixed"),
                     ==, 1);
   deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  while (assigned (consumer) != (1u << N_PARTITIONS) - 1)
+  while (mr_test_rdkafka_assigned (consumer) != (1u << N_PARTITIONS) - 1)
     {
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
-
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
+      poll_and_drop (consumer);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
     }
   close_consumer (consumer);
@@ -710,11 +695,8 @@ test_session_timeout_evicts (Fixture       *fixture,
   deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   do
     {
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
-
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
-      bits = assigned (consumer);
+      poll_and_drop (consumer);
+      bits = mr_test_rdkafka_assigned (consumer);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
     }
   while (bits == 0 || bits == (1u << N_PARTITIONS) - 1);
@@ -726,10 +708,8 @@ test_session_timeout_evicts (Fixture       *fixture,
       g_autoptr(MrGroupInfo) info = NULL;
       guint all = 0;
       gboolean disjoint = TRUE;
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
 
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
+      poll_and_drop (consumer);
       info = mr_cluster_describe_group (fixture->cluster, "evict", NULL);
       for (guint i = 0; info != NULL && i < info->members->len; i++)
         {
@@ -745,7 +725,7 @@ test_session_timeout_evicts (Fixture       *fixture,
       if (info != NULL && info->state == MR_GROUP_STATE_STABLE &&
           info->members->len == 2 && disjoint &&
           all == (1u << N_PARTITIONS) - 1 &&
-          __builtin_popcount (assigned (consumer)) == N_PARTITIONS / 2)
+          __builtin_popcount (mr_test_rdkafka_assigned (consumer)) == N_PARTITIONS / 2)
         break;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
     }
@@ -753,12 +733,9 @@ test_session_timeout_evicts (Fixture       *fixture,
   /* ...until the kcat one pauses past its session timeout. */
   g_subprocess_send_signal (member, SIGSTOP);
   deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  while (assigned (consumer) != (1u << N_PARTITIONS) - 1)
+  while (mr_test_rdkafka_assigned (consumer) != (1u << N_PARTITIONS) - 1)
     {
-      rd_kafka_message_t *m = rd_kafka_consumer_poll (consumer, 50);
-
-      if (m != NULL)
-        rd_kafka_message_destroy (m);
+      poll_and_drop (consumer);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
     }
   g_subprocess_force_exit (member);

@@ -65,20 +65,6 @@ new_consumer (const char *bootstrap,
   return consumer;
 }
 
-static guint
-assigned (rd_kafka_t *consumer)
-{
-  rd_kafka_topic_partition_list_t *list = NULL;
-  guint bits = 0;
-
-  if (rd_kafka_assignment (consumer, &list) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return 0;
-  for (int i = 0; i < list->cnt; i++)
-    bits |= 1u << list->elems[i].partition;
-  rd_kafka_topic_partition_list_destroy (list);
-  return bits;
-}
-
 /* Polls until the members split the partitions and each has a record
  * from its current assignment. */
 static void
@@ -97,7 +83,7 @@ wait_until_fetching (rd_kafka_t **consumers,
       for (guint i = 0; i < n; i++)
         {
           rd_kafka_message_t *m = rd_kafka_consumer_poll (consumers[i], 1);
-          guint now_bits = assigned (consumers[i]);
+          guint now_bits = mr_test_rdkafka_assigned (consumers[i]);
 
           if (now_bits != bits[i])
             {
